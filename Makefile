@@ -1,0 +1,37 @@
+# Two entry points (see README): `make reproduce` and `make test`. Both create .venv on first use
+# and reuse it afterwards.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PROFILE ?= default
+STAMP := $(VENV)/.installed
+
+.PHONY: reproduce test env data export clean-nbs
+
+$(STAMP): setup.py settings.ini
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+env: $(STAMP)
+
+# Fashion-MNIST (the embedded default dataset): Debian's package when apt works as root,
+# otherwise torchvision downloads it into $SPARSE_MU_DATA on first use.
+data: env
+	@if [ -d /usr/share/datasets/fashion-mnist ]; then echo "Fashion-MNIST: /usr/share/datasets/fashion-mnist"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get install -y -qq dataset-fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) >/dev/null \
+	  || $(BIN)/python -c "from sparse_mu.data import load_dataset; load_dataset('fashion_mnist')"; \
+	else $(BIN)/python -c "from sparse_mu.data import load_dataset; load_dataset('fashion_mnist')"; fi
+
+reproduce: data
+	$(BIN)/sparse-mu reproduce --profile $(PROFILE)
+
+test: data
+	$(BIN)/nbdev_test --n_workers 2
+	$(BIN)/pytest -q tests
+
+export: env
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
