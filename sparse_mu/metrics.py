@@ -5,7 +5,7 @@
 # %% ../nbs/06_metrics.ipynb #c002
 from __future__ import annotations
 import math
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,8 @@ import torch.nn.functional as F
 from sklearn.svm import SVC
 
 from .core import check_choice
+from .data import ForgetTask
+from .train import predict
 
 # %% auto #0
 __all__ = ['MIA_KINDS', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_attack', 'mia_efficacy',
@@ -119,11 +121,10 @@ def disparity_average(record: Mapping, retrain: Mapping, metrics: Sequence[str] 
     return float(np.mean([abs(float(record[m]) - float(retrain[m])) for m in metrics]))
 
 # %% ../nbs/06_metrics.ipynb #c028
-def evaluate(model: torch.nn.Module, task, *, mia_kind: str = 'confidence', privacy: bool = True,
+def evaluate(model: torch.nn.Module, task: ForgetTask, *, mia_kind: str = 'confidence', privacy: bool = True,
              batch_size: int = 1024, device=None, mia_nonmembers: str = 'test',
              max_shadow: int | None = None) -> dict:
     "One record {UA, MIA_Efficacy, RA, TA[, MIA_Privacy]} (all in %) of `model` on a `ForgetTask`."
-    from sparse_mu.train import predict   # imported here: train sits above metrics in the dependency order
     check_choice(mia_kind, MIA_KINDS, 'MIA feature kind')
     check_choice(mia_nonmembers, ('test', 'full_test'), 'MIA non-member set')
     out = lambda data: (predict(model, data, batch_size=batch_size, device=device), data.y.cpu())
@@ -135,7 +136,7 @@ def evaluate(model: torch.nn.Module, task, *, mia_kind: str = 'confidence', priv
     if privacy: rec['MIA_Privacy'] = mia_privacy(zr, yr, zn, yn, kind=mia_kind, max_shadow=max_shadow)
     return rec
 
-# %% ../nbs/06_metrics.ipynb #c030
+# %% ../nbs/06_metrics.ipynb #c032
 def summarize(df: pd.DataFrame, metrics: Sequence[str] = ('UA', 'MIA_Efficacy', 'RA', 'TA', 'RTE_min'),
               by: Sequence[str] = ('scenario', 'sparsity', 'method'), baseline: str = 'Retrain',
               method_col: str = 'method') -> pd.DataFrame:
@@ -181,7 +182,7 @@ def paper_table(df: pd.DataFrame, metrics: Sequence[str] = ('UA', 'MIA_Efficacy'
     out['Disparity'] = ['' if np.isnan(d) else f'{d:.{digits}f}' for d in s['Disparity']]
     return out
 
-# %% ../nbs/06_metrics.ipynb #c034
+# %% ../nbs/06_metrics.ipynb #c036
 def markdown_table(df: pd.DataFrame) -> str:
     "A GitHub-flavoured Markdown table of `df` (columns as header, index dropped; '|' escaped)."
     cell = lambda v: str(v).replace('|', '\\|')

@@ -33,12 +33,12 @@ def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 # %% ../nbs/02_models.ipynb #c008
 class CompactCNN(nn.Sequential):
     "Five conv-BN-ReLU layers, global average pooling, one linear layer."
-    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple, width: int = 32):
+    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple, width: int = 16):
         w = width
         super().__init__(Normalize(mean, std),
-                         conv_bn(in_channels, w), conv_bn(w, w), nn.MaxPool2d(2),
-                         conv_bn(w, 2 * w), conv_bn(2 * w, 2 * w), nn.MaxPool2d(2),
-                         conv_bn(2 * w, 4 * w), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         conv_bn(in_channels, w), nn.MaxPool2d(2, ceil_mode=True),
+                         conv_bn(w, 2 * w), conv_bn(2 * w, 2 * w), nn.MaxPool2d(2, ceil_mode=True),
+                         conv_bn(2 * w, 4 * w), conv_bn(4 * w, 4 * w), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                          nn.Linear(4 * w, num_classes))
 
 # %% ../nbs/02_models.ipynb #c010
