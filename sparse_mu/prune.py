@@ -17,7 +17,7 @@ from .train import Recipe, train
 
 # %% auto #0
 __all__ = ['SCOPES', 'prunable', 'Mask', 'weight_sparsity', 'overall_sparsity', 'mask_from_scores', 'magnitude_mask', 'linearize',
-           'synflow_mask', 'train_with_rewind', 'rewound', 'omp', 'imp_schedule', 'imp', 'synflow']
+           'synflow_mask', 'train_with_rewind', 'rewound', 'omp', 'imp_schedule', 'imp_round', 'imp', 'synflow']
 
 # %% ../nbs/04_prune.ipynb #c006
 SCOPES = ('conv', 'conv+linear')
@@ -239,6 +239,15 @@ def imp_schedule(sparsity: float, rate: float = 0.2) -> list[float]:
     return out
 
 # %% ../nbs/04_prune.ipynb #c040
+def imp_round(model: nn.Module, net: nn.Module, mask: Mask, data: TensorData, recipe: Recipe, *, target: float,
+              rewind_state: dict, seed: int, augment: tuple | None = None, scope: str = 'conv',
+              min_density: float = 0.0, device=None, desc: str = 'IMP round') -> tuple[nn.Module, Mask]:
+    "One IMP round: prune the trained `net` (already masked by `mask`) to total sparsity `target`, rewind, retrain."
+    mask = magnitude_mask(net, target, scope=scope, current=mask, min_density=min_density)
+    net = train(rewound(model, rewind_state, mask), data, recipe, seed=seed, augment=augment, mask=mask, device=device, desc=desc)
+    return net, mask
+
+# %% ../nbs/04_prune.ipynb #c041
 def imp(model: nn.Module, data: TensorData, recipe: Recipe, *, sparsity: float, rewind_epoch: int, seed: int,
         rate: float = 0.2, augment: tuple | None = None, scope: str = 'conv', min_density: float = 0.0,
         dense_model: nn.Module | None = None, rewind_state: dict | None = None,
@@ -252,13 +261,13 @@ def imp(model: nn.Module, data: TensorData, recipe: Recipe, *, sparsity: float, 
     net, mask, rounds = dense_model, Mask.dense(model, scope), []
     for k, target in enumerate(schedule, 1):
         before = mask.n_kept
-        mask = magnitude_mask(net, target, scope=scope, current=mask, min_density=min_density)
-        net = train(rewound(model, rewind_state, mask), data, recipe, seed=seed, augment=augment, mask=mask,
-                    device=device, desc=f'IMP round {k}/{len(schedule)}')
+        net, mask = imp_round(model, net, mask, data, recipe, target=target, rewind_state=rewind_state, seed=seed,
+                              augment=augment, scope=scope, min_density=min_density, device=device,
+                              desc=f'IMP round {k}/{len(schedule)}')
         rounds.append(dict(round=k, sparsity=mask.sparsity, pruned_of_remaining=1 - mask.n_kept / before))
     return net, mask, rounds
 
-# %% ../nbs/04_prune.ipynb #c044
+# %% ../nbs/04_prune.ipynb #c045
 def synflow(model: nn.Module, data: TensorData, recipe: Recipe, *, sparsity: float, seed: int,
             augment: tuple | None = None, scope: str = 'conv', iterations: int = 100,
             device=None) -> tuple[nn.Module, Mask]:
