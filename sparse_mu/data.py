@@ -74,10 +74,17 @@ def _missing(what: str, where, how: str) -> FileNotFoundError:
 def read_idx(path: str | Path) -> np.ndarray:
     "Read an IDX file (gzipped or not) into a NumPy array."
     path = Path(path)
-    raw = gzip.open(path).read() if path.suffix == '.gz' else path.read_bytes()
+    try:
+        if path.suffix == '.gz':
+            with gzip.open(path) as f: raw = f.read()
+        else: raw = path.read_bytes()
+    except (EOFError, OSError) as e:
+        raise ValueError(f"{path} is truncated or corrupted ({e}); delete it and get the file again") from e
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 8:
         raise ValueError(f"{path} is not an uint8 IDX file (corrupted or wrong file?)")
-    ndim = raw[3]; dims = tuple(int.from_bytes(raw[4 + 4*i: 8 + 4*i], 'big') for i in range(ndim))
+    ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim: raise ValueError(f"{path} is truncated (incomplete header)")
+    dims = tuple(int.from_bytes(raw[4 + 4*i: 8 + 4*i], 'big') for i in range(ndim))
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4*ndim)
     if data.size != int(np.prod(dims)): raise ValueError(f"{path} is truncated: expected {dims}, got {data.size} values")
     return data.reshape(dims)
@@ -246,7 +253,7 @@ def make_forget(splits: Splits, scenario: str, forget_class: int = 0, fraction: 
     train, n = splits.train, len(splits.train)
     if scenario == 'class':
         k = splits.info.num_classes
-        if not (isinstance(forget_class, int) and 0 <= forget_class < k):
+        if not (isinstance(forget_class, int) and not isinstance(forget_class, bool) and 0 <= forget_class < k):
             raise ValueError(f"forget_class must be a class index in 0..{k - 1} for {splits.info.name}, got {forget_class!r}")
         forget_idx = (train.y == forget_class).nonzero().squeeze(1)
         test = splits.test.subset((splits.test.y != forget_class).nonzero().squeeze(1))
