@@ -15,8 +15,9 @@ import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
 
 # %% auto #0
-__all__ = ['PROFILES', 'output_paths', 'notebooks_dir', 'has_parameters', 'experiment_notebooks', 'select_notebooks',
-           'run_notebook', 'error_message', 'machine_info', 'summary', 'reproduce', 'parse_param', 'main']
+__all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
+           'experiment_notebooks', 'select_notebooks', 'run_notebook', 'error_message', 'machine_info', 'summary',
+           'reproduce', 'parse_param', 'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -26,8 +27,41 @@ def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
     tables.mkdir(parents=True, exist_ok=True)
     return figures, tables
 
-# %% ../nbs/09_batch.ipynb #c009
-PROFILES = ('smoke', 'default', 'paper')   # the profiles every experiment notebook understands
+# %% ../nbs/09_batch.ipynb #c010
+def save_figure(fig, figures: Path, name: str) -> list[Path]:
+    "Save a matplotlib figure as `figures/name.png` and `.pdf` (atomically)."
+    paths = []
+    for ext in ('png', 'pdf'):
+        path = Path(figures)/f'{name}.{ext}'
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f'.{ext}'); os.close(fd)
+        try: fig.savefig(tmp, dpi=150, bbox_inches='tight', format=ext); os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp): os.remove(tmp)
+        paths.append(path)
+    return paths
+
+def save_table(df, tables: Path, name: str, markdown: str | None = None) -> Path:
+    "Write `df` as `tables/name.csv` and (given, or rendered from `df`) `tables/name.md`."
+    from sparse_mu.metrics import markdown_table
+    atomic_write_text(Path(tables)/f'{name}.csv', df.to_csv(index=False))
+    atomic_write_text(Path(tables)/f'{name}.md', markdown if markdown is not None else markdown_table(df))
+    return Path(tables)/f'{name}.csv'
+
+class Claims:
+    "The paper's claims checked on produced numbers: `check(claim, ok, detail)`, then `save(tables, name)`."
+    def __init__(self): self.rows = []
+    def check(self, claim: str, ok: bool | None, detail: str) -> bool | None:
+        verdict = 'reproduced' if ok else ('not reproduced' if ok is not None else 'not checked')
+        self.rows.append(dict(claim=claim, verdict=verdict, detail=detail))
+        print(f'[{verdict}] {claim}: {detail}')
+        return ok
+    def frame(self):
+        import pandas as pd
+        return pd.DataFrame(self.rows, columns=['claim', 'verdict', 'detail'])
+    def save(self, tables: Path, name: str) -> Path: return save_table(self.frame(), tables, name)
+
+# %% ../nbs/09_batch.ipynb #c012
+PROFILES = ('smoke', 'default', 'paper')   # the profiles every experiment notebook understands (sparse_mu.pipeline.PROFILES)
 
 def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
     "`nbs_dir`, else the `nbs/` folder of the repository the package was installed from."
@@ -47,7 +81,7 @@ def experiment_notebooks(nbs_dir: str | Path | None = None) -> list[Path]:
     paths = sorted(notebooks_dir(nbs_dir).glob('1[0-9]_*.ipynb'))
     return [p for p in paths if has_parameters(p)]
 
-# %% ../nbs/09_batch.ipynb #c013
+# %% ../nbs/09_batch.ipynb #c016
 def select_notebooks(paths: list[Path], only: str | list[str] | None = None) -> list[Path]:
     "The notebooks of `paths` whose name contains one of `only` (all of them when `only` is None), in order."
     if only is None: return list(paths)
@@ -58,7 +92,7 @@ def select_notebooks(paths: list[Path], only: str | list[str] | None = None) -> 
             raise ValueError(f"no experiment notebook matches {want!r}; available: {', '.join(names) or 'none'}")
     return [p for p in paths if any(Path(w).stem in p.stem for w in only)]
 
-# %% ../nbs/09_batch.ipynb #c016
+# %% ../nbs/09_batch.ipynb #c019
 def run_notebook(src: Path, dst: Path, parameters: dict, stream: bool = False) -> Path:
     "Execute notebook `src` with `parameters` into `dst` (printing its output when `stream`)."
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +113,7 @@ def error_message(e: BaseException) -> str:
     if isinstance(e, pm.PapermillExecutionError): return f'{e.ename}: {e.evalue}'
     return f'{type(e).__name__}: {e}'
 
-# %% ../nbs/09_batch.ipynb #c018
+# %% ../nbs/09_batch.ipynb #c021
 def machine_info() -> dict:
     "Platform, Python, CPU count, torch version and GPU name (None without CUDA) of this machine."
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
@@ -94,7 +128,7 @@ def summary(record: dict) -> str:
     total = record.get('seconds', sum(n['seconds'] for n in record['notebooks']))
     return '\n'.join(lines + [f'total wall time: {total:.1f} s  (profile {record["profile"]}, commit {record["commit"]})'])
 
-# %% ../nbs/09_batch.ipynb #c021
+# %% ../nbs/09_batch.ipynb #c024
 def _check_params(extra: dict) -> dict:
     if {'profile', 'out_dir'} & set(extra):
         raise ValueError("profile and out_dir are set by reproduce(profile=..., out=...), not by extra_params")
@@ -130,7 +164,7 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
                   finished=datetime.datetime.now().isoformat(timespec='seconds')); save()
     return record
 
-# %% ../nbs/09_batch.ipynb #c029
+# %% ../nbs/09_batch.ipynb #c032
 def parse_param(text: str) -> tuple[str, object]:
     "`'KEY=VALUE'` -> `(KEY, VALUE)`, the value parsed as JSON when possible, else kept as a string."
     key, sep, value = text.partition('=')
@@ -139,7 +173,7 @@ def parse_param(text: str) -> tuple[str, object]:
     try: return key, json.loads(value)
     except json.JSONDecodeError: return key, value
 
-# %% ../nbs/09_batch.ipynb #c031
+# %% ../nbs/09_batch.ipynb #c034
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='sparse-mu', description="Run the experiment notebooks of sparse_mu.")
     sub = p.add_subparsers(dest='command', required=True)
@@ -172,6 +206,6 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(record)); print(f'outputs in {out}')
     return 0
 
-# %% ../nbs/09_batch.ipynb #c032
+# %% ../nbs/09_batch.ipynb #c035
 if __name__ == '__main__' and '__file__' in globals():   # `python -m sparse_mu.batch`; never inside a notebook
     sys.exit(main())

@@ -37,7 +37,8 @@ class Profile:
     split_seed: int = 0
     seeds: tuple = (0, 1, 2)                    # seeds of the main tables
     sweep_seeds: tuple = (0, 1, 2)              # seeds of the sparsity sweeps (figures)
-    recipe: Recipe = RECIPES['fast']
+    recipe: Recipe = Recipe(epochs=20, lr=0.1, batch_size=128, schedule='onecycle', augment=False)
+    retrain_recipe: Recipe | None = None        # Retrain's recipe (None: the original's)
     rewind_epoch: int = 1                       # OMP/IMP rewind point (paper: epoch 8 of 182)
     preset: str = 'fast'                        # unlearning hyperparameters: a key of sparse_mu.unlearn.PRESETS
     sparsities: tuple = (0.0, 0.5, 0.75, 0.9, 0.95, 0.99)
@@ -50,15 +51,18 @@ class Profile:
     mia_max_shadow: int | None = None
     @property
     def configs(self) -> dict: return PRESETS[self.preset]
-    def config(self, method: str): return self.configs[check_choice(method, METHODS, 'unlearning method')]
+    def config(self, method: str):
+        "The hyperparameters of `method` in this profile (Retrain: the profile's retrain recipe)."
+        check_choice(method, METHODS, 'unlearning method')
+        return RetrainConfig(self.retrain_recipe or self.recipe) if method == 'retrain' else self.configs[method]
 
 PROFILES = {
     'smoke': Profile('smoke', per_class=12, test_per_class=10, width=8, seeds=(0,), sweep_seeds=(0,),
-                     recipe=Recipe(epochs=2, lr=0.05, batch_size=64, schedule='onecycle'), preset='smoke',
+                     recipe=Recipe(epochs=2, lr=0.05, batch_size=64, schedule='onecycle', augment=False), preset='smoke',
                      sparsities=(0.0, 0.5, 0.9), table_sparsity=0.9, imp_rate=0.5, synflow_iterations=5),
     'default': Profile('default', per_class=250, test_per_class=300),
-    'paper': Profile('paper', dataset='cifar10', arch='resnet18', width=None, recipe=RECIPES['paper'], rewind_epoch=8,
-                     preset='reference', mia_max_shadow=None),
+    'paper': Profile('paper', dataset='cifar10', arch='resnet18', width=None, recipe=RECIPES['paper'],
+                     retrain_recipe=RECIPES['paper_retrain'], rewind_epoch=8, preset='reference'),
 }
 
 def get_profile(profile: str | Profile) -> Profile:
@@ -67,10 +71,8 @@ def get_profile(profile: str | Profile) -> Profile:
 
 # %% ../nbs/08_pipeline.ipynb #c008
 from .unlearn import FTConfig, GAConfig, FFConfig, IUConfig, L1Config
-PRESETS.setdefault('smoke', {'retrain': RetrainConfig(PROFILES['smoke'].recipe), 'FT': FTConfig(epochs=1, batch_size=64),
-                             'GA': GAConfig(epochs=1, lr=5e-4, batch_size=64), 'FF': FFConfig(fisher='sampled'),
-                             'IU': IUConfig(samples=50), 'l1_sparse': L1Config(epochs=1, batch_size=64)})
-PRESETS['reference'] = {**PRESETS['reference'], 'retrain': RetrainConfig(RECIPES['paper_retrain'])}
+PRESETS.setdefault('smoke', {'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=1, lr=5e-4, batch_size=32),
+                             'FF': FFConfig(fisher='sampled'), 'IU': IUConfig(samples=50), 'l1_sparse': L1Config(epochs=1, batch_size=64)})
 
 # %% ../nbs/08_pipeline.ipynb #c011
 @functools.lru_cache(maxsize=8)
