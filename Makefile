@@ -29,8 +29,15 @@ data: env
 reproduce: data
 	$(BIN)/sparse-mu reproduce --profile $(PROFILE)
 
+# nbdev_test executes every notebook (experiments at their smoke profile), then pytest; both share
+# one fresh result cache, so pytest's papermill smoke batch reuses what nbdev_test computed.
 test: data
-	$(BIN)/nbdev_test --n_workers 2
+	@set -e; export SPARSE_MU_CACHE="$$(mktemp -d)" SPARSE_MU_PROGRESS=0; \
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/nbdev_export; $(BIN)/nbdev_clean; \
+	  git diff --exit-code --stat -- nbs sparse_mu || { echo "The notebooks and sparse_mu/ disagree (or a notebook is not clean): run 'make export' and commit."; exit 1; }; \
+	fi; \
+	$(BIN)/nbdev_test --n_workers 2; \
 	$(BIN)/pytest -q tests
 
 export: env
