@@ -30,9 +30,10 @@ reproduce: data
 	$(BIN)/sparse-mu reproduce --profile $(PROFILE)
 
 # nbdev_test executes every notebook (experiments at their smoke profile), then pytest; both share
-# one fresh result cache, so pytest's papermill smoke batch reuses what nbdev_test computed.
+# one fresh result cache, so pytest's papermill smoke batch reuses what nbdev_test computed. One torch
+# thread per process: two notebook workers on two cores.
 test: data
-	@set -e; export SPARSE_MU_CACHE="$$(mktemp -d)" SPARSE_MU_PROGRESS=0; \
+	@set -e; export SPARSE_MU_CACHE="$$(mktemp -d)" SPARSE_MU_PROGRESS=0 OMP_NUM_THREADS=1; \
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(BIN)/nbdev_export; $(BIN)/nbdev_clean; \
 	  git diff --exit-code --stat -- nbs sparse_mu || { echo "The notebooks and sparse_mu/ disagree (or a notebook is not clean): run 'make export' and commit."; exit 1; }; \

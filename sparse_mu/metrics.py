@@ -86,7 +86,9 @@ def mia_efficacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logit
                  forget_logits: torch.Tensor, forget_y: torch.Tensor, kind: str = 'confidence',
                  max_shadow: int | None = None) -> float:
     "MIA-Efficacy in %: share of Df that the SVC attack (shadow: first |test| of Dr vs test) calls non-member."
-    n = _shadow_size(len(test_y), max_shadow)
+    # balanced shadow sets: the reference has |Dr| ≫ |test|; with a small Dr an unbalanced attack
+    # learns to call everything a non-member
+    n = min(_shadow_size(len(test_y), max_shadow), len(retain_y))
     members = mia_features(retain_logits[:n], retain_y[:n], kind)
     nonmembers = mia_features(test_logits[:n], test_y[:n], kind)
     targets = mia_features(forget_logits, forget_y, kind)
@@ -106,7 +108,7 @@ def mia_privacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits
     tnr = 1 - svc_attack(tr[:n], te[:n], te[n:]).mean()
     return 100.0 * float(tpr + tnr) / 2
 
-# %% ../nbs/06_metrics.ipynb #c024
+# %% ../nbs/06_metrics.ipynb #c026
 DISPARITY_METRICS = ('UA', 'MIA_Efficacy', 'RA', 'TA')
 
 def rte_ratio(rte: float, retrain_rte: float) -> float:
@@ -120,7 +122,7 @@ def disparity_average(record: Mapping, retrain: Mapping, metrics: Sequence[str] 
     if missing: raise ValueError(f"records lack {', '.join(missing)}; both need: {', '.join(metrics)}")
     return float(np.mean([abs(float(record[m]) - float(retrain[m])) for m in metrics]))
 
-# %% ../nbs/06_metrics.ipynb #c028
+# %% ../nbs/06_metrics.ipynb #c030
 def evaluate(model: torch.nn.Module, task: ForgetTask, *, mia_kind: str = 'confidence', privacy: bool = True,
              batch_size: int = 1024, device=None, mia_nonmembers: str = 'test',
              max_shadow: int | None = None) -> dict:
@@ -136,7 +138,7 @@ def evaluate(model: torch.nn.Module, task: ForgetTask, *, mia_kind: str = 'confi
     if privacy: rec['MIA_Privacy'] = mia_privacy(zr, yr, zn, yn, kind=mia_kind, max_shadow=max_shadow)
     return rec
 
-# %% ../nbs/06_metrics.ipynb #c032
+# %% ../nbs/06_metrics.ipynb #c034
 def summarize(df: pd.DataFrame, metrics: Sequence[str] = ('UA', 'MIA_Efficacy', 'RA', 'TA', 'RTE_min'),
               by: Sequence[str] = ('scenario', 'sparsity', 'method'), baseline: str = 'Retrain',
               method_col: str = 'method') -> pd.DataFrame:
@@ -182,7 +184,7 @@ def paper_table(df: pd.DataFrame, metrics: Sequence[str] = ('UA', 'MIA_Efficacy'
     out['Disparity'] = ['' if np.isnan(d) else f'{d:.{digits}f}' for d in s['Disparity']]
     return out
 
-# %% ../nbs/06_metrics.ipynb #c036
+# %% ../nbs/06_metrics.ipynb #c038
 def markdown_table(df: pd.DataFrame) -> str:
     "A GitHub-flavoured Markdown table of `df` (columns as header, index dropped; '|' escaped)."
     cell = lambda v: str(v).replace('|', '\\|')

@@ -22,7 +22,8 @@ from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
 __all__ = ['PROFILES', 'VERSIONS', 'PRUNERS', 'Profile', 'get_profile', 'profile_splits', 'profile_task', 'augmentation',
-           'new_model', 'dense_model', 'pruned_model', 'unlearning_record', 'run_grid']
+           'new_model', 'base_key', 'dense_model', 'prune_key', 'pruned_model', 'unlearned_model', 'unlearning_record',
+           'run_grid']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -86,20 +87,21 @@ def profile_task(profile: Profile, scenario: str, seed: int) -> ForgetTask:
     return make_forget(profile_splits(profile), scenario, forget_class=profile.forget_class,
                        fraction=profile.forget_fraction, seed=seed)
 
-def augmentation(profile: Profile) -> tuple:
+def augmentation(profile: Profile) -> tuple | None:
+    "(pad, flip) of the profile's dataset when its recipe augments, else None (then no method augments)."
     info = profile_splits(profile).info
-    return (info.pad, info.flip)
+    return (info.pad, info.flip) if profile.recipe.augment else None
 
 def new_model(profile: Profile, seed: int | None = None) -> nn.Module:
     "A fresh model of the profile's architecture (seeded initialisation)."
     kws = {} if profile.width is None else {'width': profile.width}
     return build_model(profile.arch, profile_splits(profile).info, seed=seed, **kws)
 
-def _base_key(profile: Profile) -> dict:
+def base_key(profile: Profile) -> dict:
     return dict(split=profile_splits(profile).key, arch=profile.arch, width=profile.width, recipe=profile.recipe)
 
 # %% ../nbs/08_pipeline.ipynb #c013
-VERSIONS = {'dense': 1, 'omp': 1, 'imp': 1, 'synflow': 1, 'unlearned': 1, 'record': 1}
+VERSIONS = {'dense': 1, 'omp': 1, 'imp': 1, 'synflow': 1, 'unlearned': 2, 'record': 3}   # balanced MIA shadow sets; no augmentation without the recipe's
 PRUNERS = ('omp', 'imp', 'synflow')
 
 def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tuple[nn.Module, dict]:
@@ -110,14 +112,14 @@ def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tupl
             model, rewind_state = train_with_rewind(new_model(profile, seed), profile_splits(profile).train, profile.recipe,
                                                     seed=seed, rewind_epoch=profile.rewind_epoch, augment=augmentation(profile))
         return model, dict(rewind_state=rewind_state, train_s=t.seconds)
-    key = dict(step='dense', v=VERSIONS['dense'], seed=seed, rewind_epoch=profile.rewind_epoch, **_base_key(profile))
+    key = dict(step='dense', v=VERSIONS['dense'], seed=seed, rewind_epoch=profile.rewind_epoch, **base_key(profile))
     return cache.model('dense', key, compute, lambda: new_model(profile))
 
-def _prune_key(profile, prune, sparsity, seed) -> dict:
+def prune_key(profile, prune, sparsity, seed) -> dict:
     extra = dict(omp=dict(rewind_epoch=profile.rewind_epoch), imp=dict(rewind_epoch=profile.rewind_epoch, rate=profile.imp_rate),
                  synflow=dict(iterations=profile.synflow_iterations))[prune]
     return dict(step=prune, v=VERSIONS[prune], seed=seed, sparsity=round(sparsity, 6), min_density=profile.min_density,
-                **extra, **_base_key(profile))
+                **extra, **base_key(profile))
 
 def pruned_model(profile: Profile, prune: str, sparsity: float, seed: int,
                  cache: Cache | None = None) -> tuple[nn.Module, Mask | None]:
@@ -145,29 +147,41 @@ def pruned_model(profile: Profile, prune: str, sparsity: float, seed: int,
                                             rewind_state=extras['rewind_state'], seed=seed, augment=aug,
                                             min_density=profile.min_density, desc=f'IMP {sparsity:.0%}')
         return model, dict(mask=mask.state_dict(), train_s=t.seconds)
-    model, extras = cache.model(prune, _prune_key(profile, prune, sparsity, seed), compute, lambda: new_model(profile))
+    model, extras = cache.model(prune, prune_key(profile, prune, sparsity, seed), compute, lambda: new_model(profile))
     return model, Mask.from_state_dict(extras['mask'])
 
 # %% ../nbs/08_pipeline.ipynb #c015
+def _run_parts(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str, config) -> dict:
+    "Everything that determines an unlearning run (and its record)."
+    return dict(scenario=scenario, method=method, config=config,
+                model=prune_key(profile, prune, sparsity, seed) if sparsity else dict(dense=seed, **base_key(profile)),
+                forget=profile_task(profile, scenario, seed).key)
+
+def unlearned_model(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str = 'omp',
+                    config=None, cache: Cache | None = None) -> tuple[nn.Module, dict]:
+    "θu of `method` on `scenario` from the `prune`d model at `sparsity`, and its run record (RTE, config); cached."
+    cache = cache or Cache()
+    config = profile.config(method) if config is None else config
+    def compute():
+        model, mask = pruned_model(profile, prune, sparsity, seed, cache)
+        um, run = unlearn(method, model, profile_task(profile, scenario, seed), config, seed=seed, mask=mask,
+                          augment=augmentation(profile))
+        return um, dict(run=run)
+    parts = dict(step='unlearned', v=VERSIONS['unlearned'], **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
+    model, extras = cache.model('unlearned', parts, compute, lambda: new_model(profile))
+    return model, extras['run']
+
 def unlearning_record(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str = 'omp',
                       config=None, cache: Cache | None = None, tag: str | None = None) -> dict:
     "One tidy record of `method` unlearning `scenario` from the `prune`d model at `sparsity` (cached)."
     cache = cache or Cache()
     if method != 'original': config = profile.config(method) if config is None else config
-    parts = dict(step='record', v=VERSIONS['record'], scenario=scenario, method=method, config=config,
-                 model=_prune_key(profile, prune, sparsity, seed) if sparsity else dict(dense=seed, **_base_key(profile)),
-                 forget=profile_task(profile, scenario, seed).key, mia_max_shadow=profile.mia_max_shadow)
+    parts = dict(step='record', v=VERSIONS['record'], mia_max_shadow=profile.mia_max_shadow,
+                 **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
     def compute():
-        model, mask = pruned_model(profile, prune, sparsity, seed, cache)
-        task = profile_task(profile, scenario, seed)
-        if method == 'original': um, run = model, dict(RTE_s=0.0, RTE_min=0.0)
-        else:
-            um, run = cache.model('unlearned', dict(parts, step='unlearned', v=VERSIONS['unlearned']),
-                                  lambda: (lambda m, r: (m, dict(run=r)))(*unlearn(method, model, task, config, seed=seed, mask=mask,
-                                                                                   augment=augmentation(profile))),
-                                  lambda: new_model(profile))
-            run = run['run']
-        metrics = evaluate(um, task, max_shadow=profile.mia_max_shadow)
+        if method == 'original': um, run = pruned_model(profile, prune, sparsity, seed, cache)[0], dict(RTE_s=0.0, RTE_min=0.0)
+        else: um, run = unlearned_model(profile, scenario, method, sparsity, seed, prune, config, cache)
+        metrics = evaluate(um, profile_task(profile, scenario, seed), max_shadow=profile.mia_max_shadow)
         return dict(profile=profile.name, dataset=profile.dataset, arch=profile.arch, scenario=scenario, prune=prune,
                     sparsity=sparsity, method=method, seed=seed, **metrics, RTE_s=run['RTE_s'], RTE_min=run['RTE_min'])
     rec = dict(cache.record('record', parts, compute))

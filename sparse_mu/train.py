@@ -11,9 +11,10 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm   # text bars: they also behave in papermill logs (no widget needed)
 
 from .core import check_choice, check_range, generator, get_device, set_seed
+import torch._dynamo  # the first optimizer of a process imports it (seconds): pay that at import, not inside a timed run
 from .data import TensorData, augment as augment_batch
 
 # %% auto #0

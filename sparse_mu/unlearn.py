@@ -71,7 +71,8 @@ class FFConfig:
 
 @dataclass(frozen=True)
 class IUConfig:
-    alpha: float = 10.0                    # step scale α (the paper searches [1, 20])
+    alpha: float = 1.0                     # step scale α (the paper searches [1, 20]; larger α destroyed the
+                                           # default profile's class-wise model, RA near chance)
     samples: int = 1000                    # n rank-one updates of the WoodFisher inverse (reference: N = 1000)
     damping: float = 1.0                   # λ in H = λI + GGᵀ/n (the reference's recursion starts from I)
     batch_size: int = 64
@@ -158,7 +159,7 @@ def fisher_diagonal_loop(model: nn.Module, data: TensorData) -> torch.Tensor:
     for xi in data.x:
         p = F.softmax(model(xi[None]), 1)[0].detach()
         for y in range(len(p)):
-            gs = torch.autograd.grad(F.cross_entropy(model(xi[None]), torch.tensor([y])), list(model.parameters()))
+            gs = torch.autograd.grad(F.cross_entropy(model(xi[None]), torch.tensor([y], device=xi.device)), list(model.parameters()))
             total = total + p[y] * torch.cat([g.reshape(-1) for g in gs]).pow(2)
     return total / len(data)
 
@@ -204,8 +205,10 @@ def mean_grad(model: nn.Module, data: TensorData, batch_size: int = 256, device=
 def woodfisher_solve(G: torch.Tensor, v: torch.Tensor, damping: float = 1.0) -> torch.Tensor:
     "H⁻¹v for H = λI + GGᵀ/n (G: P×n) by the Woodbury identity."
     n = G.shape[1]
-    small = n * damping * torch.eye(n, dtype=G.dtype, device=G.device) + G.T @ G
-    return (v - G @ torch.linalg.solve(small, G.T @ v)) / damping
+    gram = (G.T @ G).double()                 # the n²P product in G's dtype (float32: half the time), the solve in float64
+    small = n * damping * torch.eye(n, dtype=torch.float64, device=G.device) + gram
+    coef = torch.linalg.solve(small, (G.T @ v).double()).to(G.dtype)
+    return (v - G @ coef) / damping
 
 def woodfisher_loop(G: torch.Tensor, v: torch.Tensor, damping: float = 1.0) -> torch.Tensor:
     "H⁻¹v by n Sherman–Morrison updates, keeping H_k⁻¹ as a dense matrix (tiny P only; for checks)."
@@ -225,7 +228,7 @@ def iu(model: nn.Module, retain: TensorData, forget: TensorData, cfg: IUConfig, 
                    for x, y in zip(sample.x.split(cfg.batch_size), sample.y.split(cfg.batch_size))]).T
     keep = _param_mask(model, mask)
     if keep is not None: keep = keep.to(device); G = G * keep[:, None]; v = v * keep
-    step = cfg.alpha * woodfisher_solve(G.double(), v.double(), cfg.damping).float()
+    step = cfg.alpha * woodfisher_solve(G, v, cfg.damping)
     with torch.no_grad():
         offset = 0
         for p in model.parameters():
