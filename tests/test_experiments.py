@@ -42,11 +42,14 @@ def test_claims_and_benchmarks(batch):
     out, _ = batch
     claims = sorted((out/'tables').glob('*claims.csv'))
     assert len(claims) >= 5
-    for c in claims: assert set(pd.read_csv(c).verdict) <= {'reproduced', 'not reproduced', 'not checked'}
+    verdicts = {'reproduced', 'not reproduced', 'not checked', 'met', 'not met'}   # targets (benchmarks): met / not met
+    for c in claims: assert set(pd.read_csv(c).verdict) <= verdicts, c.name
     bench = pd.read_csv(out/'benchmarks.csv')
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
     assert {'train_throughput', 'rte_FF', 'rte_IU', 'fisher_vectorised', 'per_sample_grads'} <= set(bench.benchmark)
 
 def test_cli_errors(capsys):
-    assert main(['reproduce', '--profile', 'huge']) == 2
-    assert 'smoke, default, paper' in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e: main(['reproduce', '--profile', 'huge'])
+    assert e.value.code == 2 and "choose from 'smoke', 'default', 'paper'" in capsys.readouterr().err
+    assert main(['reproduce', '--profile', 'smoke', '--only', 'no_such_notebook']) == 2
+    assert 'no_such_notebook' in capsys.readouterr().err
