@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_benchmarks.ipynb #c004
 from __future__ import annotations
-import copy, functools, gzip, os, statistics, time
+import copy, functools, gzip, os, statistics
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -16,21 +16,16 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from .batch import Claims
-from .core import atomic_write_bytes, generator, get_device
-from .data import SYSTEM_FASHION_MNIST, TensorData, data_dir
+from .core import Timer, atomic_write_bytes, clock, generator, get_device
+from .data import MNIST_FILES, TensorData, fashion_mnist_folder, find_idx_file
 from .train import Recipe, train
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_FILES', 'BENCH_COLUMNS', 'PAPER_RTE_RATIOS', 'synchronize', 'device_name', 'time_call', 'throughput',
-           'loglog_slope', 'fashion_mnist_folder', 'torchvision_root', 'reference_transform', 'fashion_mnist_reference',
-           'ArrayImages', 'reference_loader', 'reference_epoch_times', 'our_epoch_times', 'bench_row', 'rte_ratios',
-           'Targets', 'synthetic_images']
+__all__ = ['BENCH_COLUMNS', 'PAPER_RTE_RATIOS', 'device_name', 'time_call', 'throughput', 'loglog_slope', 'torchvision_root',
+           'reference_transform', 'fashion_mnist_reference', 'ArrayImages', 'reference_loader', 'reference_epoch_times',
+           'our_epoch_times', 'bench_row', 'rte_ratios', 'Targets', 'synthetic_images']
 
 # %% ../nbs/17_benchmarks.ipynb #c007
-def synchronize(device=None) -> None:
-    "Wait for queued CUDA work on `device` (nothing to do on the CPU)."
-    if get_device(device).type == 'cuda': torch.cuda.synchronize()
-
 def device_name(device=None, threads: bool = True) -> str:
     "A readable name of `device`: the GPU's model, or the CPU with its core (and current torch thread) count."
     device = get_device(device)
@@ -41,9 +36,8 @@ def time_call(fn: Callable, repeats: int = 1, device=None) -> tuple[object, floa
     "Call `fn()` `repeats` times; its last result and the median wall-clock seconds."
     seconds = []
     for _ in range(repeats):
-        synchronize(device); start = time.perf_counter()
-        out = fn()
-        synchronize(device); seconds.append(time.perf_counter() - start)
+        with Timer(device) as t: out = fn()
+        seconds.append(t.seconds)
     return out, statistics.median(seconds)
 
 def throughput(n_images: int, epoch_seconds: list[float], warmup: int = 1) -> float:
@@ -57,27 +51,12 @@ def loglog_slope(sizes: Iterable[float], seconds: Iterable[float]) -> float:
     return float(np.polyfit(np.log(list(sizes)), np.log(list(seconds)), 1)[0])
 
 # %% ../nbs/17_benchmarks.ipynb #c010
-FASHION_MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-
-def _idx_file(folder: Path, stem: str) -> Path | None:
-    for name in (stem, stem + '.gz'):
-        if (folder/name).is_file(): return folder/name
-    return None
-
-def fashion_mnist_folder(path: str | Path | None = None) -> Path:
-    "The folder with Fashion-MNIST's four IDX files, searched where `sparse_mu.data` looks for them."
-    root = data_dir(path)
-    for folder in (root/'fashion-mnist', root, root/'FashionMNIST'/'raw', SYSTEM_FASHION_MNIST):
-        if all(_idx_file(folder, s) for s in FASHION_MNIST_FILES): return folder
-    raise FileNotFoundError(f"Fashion-MNIST's IDX files ({', '.join(FASHION_MNIST_FILES)}, optionally .gz) were not "
-                            f"found in {root} or {SYSTEM_FASHION_MNIST}; install Debian's dataset-fashion-mnist or set SPARSE_MU_DATA")
-
 def torchvision_root(root: str | Path, source: str | Path | None = None) -> Path:
     "Lay out `root/FashionMNIST/raw/` (uncompressed IDX files) for `torchvision.datasets.FashionMNIST`, from `source`."
     source = fashion_mnist_folder() if source is None else Path(source)
     raw = Path(root)/'FashionMNIST'/'raw'; raw.mkdir(parents=True, exist_ok=True)
-    for stem in FASHION_MNIST_FILES:
-        src, dst = _idx_file(source, stem), raw/stem
+    for stem in MNIST_FILES:
+        src, dst = find_idx_file(source, stem), raw/stem
         if src is None: raise FileNotFoundError(f"{stem}(.gz) not found in {source}")
         if dst.exists(): continue
         if src.suffix == '.gz':
@@ -127,22 +106,21 @@ def reference_epoch_times(model: nn.Module, loader: DataLoader, recipe: Recipe, 
     opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
     times = []
     for _ in range(recipe.epochs):
-        synchronize(device); start = time.perf_counter()
-        for x, y in loader:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        synchronize(device); times.append(time.perf_counter() - start)
+        with Timer(device) as t:
+            for x, y in loader:
+                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                loss = F.cross_entropy(model(x), y)
+                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        times.append(t.seconds)
     return times
 
 def our_epoch_times(model: nn.Module, data: TensorData, recipe: Recipe, augment: tuple | None = None, seed: int = 0,
                     device=None) -> list[float]:
     "Train `model` with `sparse_mu.train.train` for `recipe.epochs` epochs; seconds per epoch."
-    stamps = []
-    def stamp(epoch, m): synchronize(device); stamps.append(time.perf_counter())
-    synchronize(device); start = time.perf_counter()
+    stamps = [clock(device)]
+    def stamp(epoch, m): stamps.append(clock(device))
     train(model, data, recipe, seed=seed, augment=augment, on_epoch_end=stamp, device=device, desc='benchmark')
-    return np.diff([start] + stamps).tolist()
+    return np.diff(stamps).tolist()
 
 # %% ../nbs/17_benchmarks.ipynb #c018
 BENCH_COLUMNS = ('benchmark', 'device', 'value', 'baseline', 'ratio', 'unit')

@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['set_seed', 'get_device', 'generator', 'check_choice', 'check_range', 'Timer', 'atomic_save', 'atomic_write_text',
-           'atomic_write_bytes', 'git_commit', 'to_jsonable']
+__all__ = ['set_seed', 'get_device', 'generator', 'check_choice', 'check_range', 'synchronize', 'clock', 'Timer', 'atomic_save',
+           'atomic_write_text', 'atomic_write_bytes', 'git_commit', 'to_jsonable']
 
 # %% ../nbs/00_core.ipynb #c006
 def set_seed(seed: int) -> None:
@@ -54,14 +54,22 @@ def check_range(value: float, what: str, lo: float | None = None, hi: float | No
     return value
 
 # %% ../nbs/00_core.ipynb #c012
+def synchronize(device: str | torch.device | None = None) -> None:
+    "Wait for the queued CUDA work of `device` (default `get_device()`); nothing to do on the CPU."
+    if get_device(device).type == 'cuda': torch.cuda.synchronize(device)
+
+def clock(device: str | torch.device | None = None) -> float:
+    "`time.perf_counter()` in seconds, read after `synchronize(device)` so that queued GPU work is counted."
+    synchronize(device)
+    return time.perf_counter()
+
 class Timer:
-    "Context manager measuring wall-clock seconds (synchronising CUDA so GPU work is counted)."
+    "Context manager measuring wall-clock seconds, synchronising `device` (default: CUDA when present) at both ends."
+    def __init__(self, device: str | torch.device | None = None): self.device = device
     def __enter__(self):
-        if torch.cuda.is_available(): torch.cuda.synchronize()
-        self.start = time.perf_counter(); return self
+        self.start = clock(self.device); return self
     def __exit__(self, *exc):
-        if torch.cuda.is_available(): torch.cuda.synchronize()
-        self.seconds = time.perf_counter() - self.start
+        self.seconds = clock(self.device) - self.start
     @property
     def minutes(self) -> float: return self.seconds / 60
 

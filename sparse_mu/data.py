@@ -16,9 +16,10 @@ import torch.nn.functional as F
 from .core import check_choice, check_range, generator
 
 # %% auto #0
-__all__ = ['SYSTEM_FASHION_MNIST', 'DATASETS', 'SCENARIOS', 'TensorData', 'DatasetInfo', 'channel_stats', 'data_dir', 'read_idx',
-           'read_mnist_folder', 'read_cifar_folder', 'read_svhn_folder', 'DatasetSpec', 'load_dataset', 'Splits',
-           'make_splits', 'ForgetTask', 'make_forget', 'augment']
+__all__ = ['SYSTEM_FASHION_MNIST', 'MNIST_FILES', 'DATASETS', 'SCENARIOS', 'TensorData', 'DatasetInfo', 'channel_stats',
+           'data_dir', 'read_idx', 'find_idx_file', 'read_mnist_folder', 'read_cifar_folder', 'read_svhn_folder',
+           'fashion_mnist_folder', 'DatasetSpec', 'load_dataset', 'Splits', 'make_splits', 'ForgetTask', 'make_forget',
+           'augment']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass
@@ -89,16 +90,17 @@ def read_idx(path: str | Path) -> np.ndarray:
     if data.size != int(np.prod(dims)): raise ValueError(f"{path} is truncated: expected {dims}, got {data.size} values")
     return data.reshape(dims)
 
-def _find(folder: Path, stem: str) -> Path | None:
+MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+
+def find_idx_file(folder: str | Path, stem: str) -> Path | None:
+    "The IDX file `stem` in `folder`, uncompressed or as `stem.gz` (None if neither is there)."
     for name in (stem, stem + '.gz'):
-        if (folder/name).exists(): return folder/name
+        if (Path(folder)/name).is_file(): return Path(folder)/name
     return None
 
 def read_mnist_folder(folder: str | Path) -> tuple[TensorData, TensorData] | None:
-    "Read the four MNIST-style IDX files in `folder` (None if they are not all there)."
-    folder = Path(folder)
-    stems = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
-    paths = [_find(folder, s) for s in stems]
+    "Read the four MNIST-style IDX files (`MNIST_FILES`) in `folder` (None if they are not all there)."
+    paths = [find_idx_file(folder, s) for s in MNIST_FILES]
     if any(p is None for p in paths): return None
     xtr, ytr, xte, yte = (read_idx(p) for p in paths)
     as_data = lambda x, y: TensorData(torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64)))
@@ -137,12 +139,20 @@ def _torchvision_download(cls_name: str, root: Path, **kws) -> None:
         raise _missing(cls_name, root, f"The download failed ({e}). Put the files there by hand or set SPARSE_MU_DATA "
                        "to a folder that has them.") from e
 
-def _load_fashion_mnist(root: Path):
+def fashion_mnist_folder(path: str | Path | None = None) -> Path:
+    "The folder holding Fashion-MNIST's IDX files: `data_dir(path)`, its `fashion-mnist/` or `FashionMNIST/raw/`, or Debian's."
+    root = data_dir(path)
     for folder in (root/'fashion-mnist', root, root/'FashionMNIST'/'raw', SYSTEM_FASHION_MNIST):
-        got = read_mnist_folder(folder)
-        if got is not None: return got
-    _torchvision_download('FashionMNIST', root, splits=[dict(train=True), dict(train=False)])
-    return read_mnist_folder(root/'FashionMNIST'/'raw')
+        if all(find_idx_file(folder, s) for s in MNIST_FILES): return folder
+    raise FileNotFoundError(f"Fashion-MNIST's IDX files ({', '.join(MNIST_FILES)}, optionally .gz) were not "
+                            f"found in {root} or {SYSTEM_FASHION_MNIST}; install Debian's dataset-fashion-mnist or set SPARSE_MU_DATA")
+
+def _load_fashion_mnist(root: Path):
+    try: folder = fashion_mnist_folder(root)
+    except FileNotFoundError:                             # not on disk: torchvision downloads into root/FashionMNIST/raw
+        _torchvision_download('FashionMNIST', root, splits=[dict(train=True), dict(train=False)])
+        folder = root/'FashionMNIST'/'raw'
+    return read_mnist_folder(folder)
 
 def _load_cifar(root: Path, num_classes: int):
     folder = root/('cifar-10-batches-py' if num_classes == 10 else 'cifar-100-python')
@@ -194,7 +204,7 @@ def load_dataset(name: str, data_dir: str | Path | None = None) -> tuple[TensorD
     info = DatasetInfo(name, spec.num_classes, train.x.shape[1], train.x.shape[-1], mean, std, spec.pad, spec.flip)
     return train, test, info
 
-# %% ../nbs/01_data.ipynb #c020
+# %% ../nbs/01_data.ipynb #c022
 @dataclass
 class Splits:
     "The training, validation and test sets of one seeded split, with the dataset facts."
@@ -231,7 +241,7 @@ def make_splits(name: str = 'fashion_mnist', seed: int = 0, val_frac: float = 0.
     key = dict(dataset=name, seed=seed, val_frac=val_frac, per_class=per_class, test_per_class=test_per_class)
     return Splits(train.subset(train_idx), train.subset(val_idx), test, info, key)
 
-# %% ../nbs/01_data.ipynb #c024
+# %% ../nbs/01_data.ipynb #c026
 SCENARIOS = ('class', 'random')
 
 @dataclass
@@ -272,7 +282,7 @@ def make_forget(splits: Splits, scenario: str, forget_class: int = 0, fraction: 
     return ForgetTask(scenario, forget_class, forget_idx, train.subset(keep.nonzero().squeeze(1)),
                       train.subset(forget_idx), test, splits.test, key)
 
-# %% ../nbs/01_data.ipynb #c027
+# %% ../nbs/01_data.ipynb #c029
 def augment(x: torch.Tensor, pad: int, flip: bool, gen: torch.Generator) -> torch.Tensor:
     "Random crop (zero padding `pad`) and optional horizontal flip of a uint8 batch `[N, C, H, W]`."
     n, c, h, w = x.shape

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from scipy.stats import spearmanr
 from sklearn.svm import SVC
 
 from .core import check_choice
@@ -19,7 +20,8 @@ from .train import predict
 
 # %% auto #0
 __all__ = ['MIA_KINDS', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_attack', 'mia_efficacy',
-           'mia_privacy', 'rte_ratio', 'disparity_average', 'evaluate', 'summarize', 'paper_table', 'markdown_table']
+           'mia_privacy', 'rte_ratio', 'disparity_average', 'evaluate', 'summarize', 'paper_table', 'markdown_table',
+           'spearman', 'sparsity_label']
 
 # %% ../nbs/06_metrics.ipynb #c005
 def _check_pair(logits: torch.Tensor, y: torch.Tensor) -> None:
@@ -191,3 +193,14 @@ def markdown_table(df: pd.DataFrame) -> str:
     rows = [[cell(c) for c in df.columns], ['---'] * len(df.columns)]
     rows += [[cell(v) for v in r] for r in df.itertuples(index=False)]
     return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
+
+# %% ../nbs/06_metrics.ipynb #c041
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    "Spearman's ρ of `y` against `x` (NaN with fewer than 3 points or a constant series)."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0: return float('nan')
+    return float(spearmanr(x, y).statistic)
+
+def sparsity_label(s: float) -> str:
+    "Sparsity as the paper writes it: 'dense' for 0, else a percentage."
+    return 'dense' if s == 0 else f'{s:.0%}'

@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-import sparse_mu.bench as bench
-from sparse_mu.bench import (ArrayImages, Targets, fashion_mnist_folder, fashion_mnist_reference, loglog_slope, reference_loader,
+from sparse_mu.bench import (ArrayImages, Targets, fashion_mnist_reference, loglog_slope, reference_loader,
                              reference_transform, synthetic_images, throughput, torchvision_root)
-from sparse_mu.data import augment, load_dataset, read_mnist_folder
+from sparse_mu.data import MNIST_FILES, augment, fashion_mnist_folder, load_dataset, read_mnist_folder
 from sparse_mu.models import build_model
 from sparse_mu.unlearn import fisher_diagonal, fisher_diagonal_loop, per_sample_grads, per_sample_grads_loop
 
@@ -49,15 +48,15 @@ def idx_folder(tmp_path):
 def test_torchvision_root_layout(tmp_path, idx_folder):
     root = torchvision_root(tmp_path/'tv', idx_folder)
     raw = root/'FashionMNIST'/'raw'
-    assert sorted(p.name for p in raw.iterdir()) == sorted(bench.FASHION_MNIST_FILES)      # uncompressed, as torchvision reads them
+    assert sorted(p.name for p in raw.iterdir()) == sorted(MNIST_FILES)                     # uncompressed, as torchvision reads them
     assert torchvision_root(tmp_path/'tv', idx_folder) == root                              # second call: nothing to do
     write_idx_set(tmp_path/'plain', n_train=20, gz=False)
     raw2 = torchvision_root(tmp_path/'tv2', tmp_path/'plain')/'FashionMNIST'/'raw'
-    assert all((raw2/s).is_symlink() for s in bench.FASHION_MNIST_FILES)
+    assert all((raw2/s).is_symlink() for s in MNIST_FILES)
 
 
 def test_missing_files_say_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, 'SYSTEM_FASHION_MNIST', tmp_path/'nowhere')
+    monkeypatch.setattr('sparse_mu.data.SYSTEM_FASHION_MNIST', tmp_path/'nowhere')
     with pytest.raises(FileNotFoundError, match='SPARSE_MU_DATA'): fashion_mnist_folder(tmp_path)
     with pytest.raises(FileNotFoundError, match='not found'): torchvision_root(tmp_path/'tv', tmp_path)
 
