@@ -101,7 +101,7 @@ def base_key(profile: Profile) -> dict:
     return dict(split=profile_splits(profile).key, arch=profile.arch, width=profile.width, recipe=profile.recipe)
 
 # %% ../nbs/08_pipeline.ipynb #c013
-VERSIONS = {'dense': 1, 'omp': 1, 'imp': 1, 'synflow': 1, 'unlearned': 2, 'record': 3}   # balanced MIA shadow sets; no augmentation without the recipe's
+VERSIONS = {'dense': 1, 'omp': 1, 'imp': 1, 'synflow': 1, 'unlearned': 3, 'record': 4}   # ℓ1 γ per step; IU's exact shortcuts
 PRUNERS = ('omp', 'imp', 'synflow')
 
 def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tuple[nn.Module, dict]:

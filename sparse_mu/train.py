@@ -67,10 +67,15 @@ def _model_to(model: nn.Module, device: torch.device) -> nn.Module:
     model = model.to(device)
     return model.to(memory_format=torch.channels_last) if device.type == 'cuda' else model
 
+def _add_l1_subgradient(model: nn.Module, gamma: float) -> None:
+    "grad += γ·sign(θ) for every parameter: the subgradient of γ‖θ‖₁."
+    params = [p for p in model.parameters() if p.grad is not None]
+    torch._foreach_add_([p.grad for p in params], torch._foreach_sign([p.detach() for p in params]), alpha=gamma)
+
 def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augment: tuple | None = None,
-          mask=None, ascent: bool = False, penalty: Callable | None = None,
+          mask=None, ascent: bool = False, l1: Callable[[float], float] | None = None,
           on_epoch_end: Callable | None = None, device=None, desc: str = 'train') -> nn.Module:
-    "Train `model` on `data` with SGD following `recipe`; `augment=(pad, flip)` turns on augmentation."
+    "Train `model` on `data` with SGD following `recipe`; `augment=(pad, flip)` turns on augmentation, `l1(progress)` an ℓ1 penalty."
     if len(data) == 0: raise ValueError("cannot train on an empty dataset")
     device = get_device(device); model = _model_to(model, device); data = data.to(device)
     set_seed(seed); gen = generator(seed)                       # data order + augmentation, device-independent
@@ -88,9 +93,9 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
             for g in opt.param_groups: g['lr'] = recipe.lr * lr_factor(recipe, step / total)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
                 loss = sign * F.cross_entropy(model(x), y)
-                if penalty is not None: loss = loss + penalty(model, step / total)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if l1 is not None: _add_l1_subgradient(model, l1(step / total))
             opt.step()
             if mask is not None: mask.apply_(model)           # pruned weights stay exactly zero
             step += 1

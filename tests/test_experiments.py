@@ -47,6 +47,7 @@ def test_claims_and_benchmarks(batch):
     bench = pd.read_csv(out/'benchmarks.csv')
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
     assert {'train_throughput', 'rte_FF', 'rte_IU', 'fisher_vectorised', 'per_sample_grads'} <= set(bench.benchmark)
+    assert any(b.startswith('rte_IU_omp') for b in bench.benchmark)          # the sparse model's RTE rows
 
 def test_cli_errors(capsys):
     with pytest.raises(SystemExit) as e: main(['reproduce', '--profile', 'huge'])

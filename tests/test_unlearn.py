@@ -1,12 +1,13 @@
 "Library-level checks of the six unlearning methods on the digits (fast)."
 import copy
+from dataclasses import replace
 import pytest, torch
 from sparse_mu.data import make_splits, make_forget
 from sparse_mu.models import build_model
 from sparse_mu.prune import magnitude_mask, prunable
 from sparse_mu.train import Recipe, train, accuracy
 from sparse_mu.unlearn import (FFConfig, FTConfig, GAConfig, IUConfig, L1Config, RetrainConfig, METHODS, unlearn,
-                               gamma_schedule, per_sample_grads, per_sample_grads_loop, woodfisher_solve)
+                               gamma_at, per_sample_grads, per_sample_grads_loop, woodfisher_solve)
 
 RECIPE = Recipe(epochs=6, lr=0.05, batch_size=64, schedule='onecycle')
 CONFIGS = {'retrain': RetrainConfig(RECIPE), 'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=2, lr=1e-3, batch_size=32),
@@ -63,8 +64,18 @@ def test_methods_only_see_their_data(setup, monkeypatch):
     assert seen == {'retrain': [R], 'FT': [R], 'GA': [F], 'FF': [R], 'IU': [R, F], 'l1_sparse': [R]}
 
 def test_gamma_schedulers():
-    assert gamma_schedule(L1Config(epochs=5, gamma=1.0)) == pytest.approx([1, .8, .6, .4, .2])
-    assert gamma_schedule(L1Config(epochs=2, gamma=1.0, scheduler='linear_growing')) == pytest.approx([.5, 1])
+    decay, grow = L1Config(gamma=1.0), L1Config(gamma=1.0, scheduler='linear_growing')
+    assert [gamma_at(decay, p) for p in (0, .2, .4, .6, .8)] == pytest.approx([1, .8, .6, .4, .2])
+    assert [gamma_at(grow, p) for p in (0, .5)] == pytest.approx([0, .5])
+    assert gamma_at(L1Config(gamma=.3, scheduler='constant'), .7) == pytest.approx(.3)
+
+def test_l1_sparse_shrinks_the_norm(setup):
+    s, model, _, _ = setup
+    from sparse_mu.unlearn import l1_norm
+    task = make_forget(s, 'random', fraction=0.1, seed=0)
+    ft, _ = unlearn('FT', model, task, CONFIGS['FT'], seed=0)
+    l1, _ = unlearn('l1_sparse', model, task, replace(CONFIGS['l1_sparse'], gamma=5e-2), seed=0)
+    with torch.no_grad(): assert l1_norm(l1) < 0.95 * l1_norm(ft)
 
 @pytest.mark.parametrize('bad', [lambda: FTConfig(lr=-1), lambda: GAConfig(epochs=0), lambda: FFConfig(alpha=-1e-8),
                                  lambda: IUConfig(alpha=-1), lambda: L1Config(scheduler='exp'), lambda: L1Config(gamma=-1)])
