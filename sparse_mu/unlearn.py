@@ -64,7 +64,7 @@ class RetrainConfig:
 class FFConfig:
     alpha: float = 1e-8                    # noise scale α (searched per setting in the paper)
     fisher: str = 'exact'                  # 'exact' Σ_y p_y g_y² or 'sampled' (one y ~ p per sample)
-    batch_size: int = 128                  # images per vmap call (64-256 were fastest on 2 cores)
+    batch_size: int = 128                  # images per vmap call (128-256 were fastest on 2 cores)
     max_samples: int | None = None         # estimate the Fisher on the first n samples of Dr (None: all)
     def __post_init__(self):
         check_range(self.alpha, 'α (alpha)', lo=0); check_choice(self.fisher, ('exact', 'sampled'), 'Fisher estimator')
