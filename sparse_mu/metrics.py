@@ -102,8 +102,8 @@ def mia_privacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits
                 kind: str = 'confidence', max_shadow: int | None = None) -> float:
     "MIA-Privacy in %: balanced accuracy of the SVC attack at telling Dr (members) from test (non-members)."
     n = _shadow_size(len(test_y) // 2, max_shadow)
-    if n < 1 or len(retain_y) <= n or len(test_y) <= n:
-        raise ValueError(f"MIA-Privacy needs more than {n} retain and test samples (got {len(retain_y)} and {len(test_y)})")
+    if len(retain_y) <= n: n = min(len(retain_y), len(test_y)) // 2   # a small Dr: balanced halves of the smaller set
+    if n < 1: raise ValueError(f"MIA-Privacy needs at least 2 retain and 2 test samples (got {len(retain_y)} and {len(test_y)})")
     feat = lambda z, y: mia_features(z, y, kind)
     tr, te = feat(retain_logits, retain_y), feat(test_logits, test_y)
     tpr = svc_attack(tr[:n], te[:n], tr[n:]).mean()
