@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #c003
 from __future__ import annotations
-import gzip, os, pickle
+import gzip, hashlib, importlib, importlib.util, os, pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,10 +16,11 @@ import torch.nn.functional as F
 from .core import check_choice, check_range, generator
 
 # %% auto #0
-__all__ = ['SYSTEM_FASHION_MNIST', 'MNIST_FILES', 'DATASETS', 'SCENARIOS', 'TensorData', 'DatasetInfo', 'channel_stats',
-           'data_dir', 'read_idx', 'find_idx_file', 'read_mnist_folder', 'read_cifar_folder', 'read_svhn_folder',
-           'fashion_mnist_folder', 'DatasetSpec', 'load_dataset', 'Splits', 'make_splits', 'ForgetTask', 'make_forget',
-           'augment']
+__all__ = ['SYSTEM_FASHION_MNIST', 'MNIST_FILES', 'DATASETS', 'BUILTIN_DATASETS', 'SCENARIOS', 'TensorData', 'DatasetInfo',
+           'channel_stats', 'data_dir', 'read_idx', 'find_idx_file', 'read_mnist_folder', 'read_cifar_folder',
+           'read_svhn_folder', 'fashion_mnist_folder', 'DatasetSpec', 'load_dataset', 'Splits', 'make_splits',
+           'check_dataset', 'dataset_fingerprint', 'register_dataset', 'unregister_dataset', 'ForgetTask',
+           'make_forget', 'augment']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass
@@ -195,14 +196,24 @@ DATASETS = {
     'digits': DatasetSpec(_load_digits, 10, pad=1, flip=False),
 }
 
+BUILTIN_DATASETS = tuple(DATASETS)   # names `register_dataset` may not take
+
 def load_dataset(name: str, data_dir: str | Path | None = None) -> tuple[TensorData, TensorData, DatasetInfo]:
     "The official training and test sets of dataset `name`, and its `DatasetInfo`."
-    spec = DATASETS[check_choice(name, DATASETS, 'dataset')]
+    if name not in DATASETS: _register_from_env()        # datasets named in $SPARSE_MU_DATASETS
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)} (add your own with "
+                         "sparse_mu.data.register_dataset, or name a 'module:function' that registers it in $SPARSE_MU_DATASETS)")
+    spec = DATASETS[name]
     root = globals()['data_dir'](data_dir)
     train, test = spec.load(root)
+    if name not in BUILTIN_DATASETS:                      # your data: checked, and fingerprinted for the cache key
+        train, test = _as_data(train, f'{name}: the training set'), _as_data(test, f'{name}: the test set')
+        check_dataset(train, test, spec.num_classes, name)
     mean, std = channel_stats(train.x)
     info = DatasetInfo(name, spec.num_classes, train.x.shape[1], train.x.shape[-1], mean, std, spec.pad, spec.flip)
     return train, test, info
+
 
 # %% ../nbs/01_data.ipynb #c022
 @dataclass
@@ -235,11 +246,104 @@ def make_splits(name: str = 'fashion_mnist', seed: int = 0, val_frac: float = 0.
         n_train = n - n_val if per_class is None else min(per_class, n - n_val)
         if per_class is not None: n_val = min(n_val, round(n_train * val_frac / (1 - val_frac)))
         return n_val, n_train
+    if per_class is not None and name not in BUILTIN_DATASETS:   # your data: no silent cap on what a profile asks for
+        have = {c: sizes(int(n))[1] for c, n in enumerate(torch.bincount(train.y, minlength=info.num_classes).tolist())}
+        short = {c: n for c, n in have.items() if n < per_class}
+        if short: raise ValueError(f"{name}: per_class={per_class} training images per class asked for, but classes "
+                                   f"{sorted(short)} have only {min(short.values())}..{max(short.values())} after the "
+                                   f"{val_frac:.0%} validation hold-out; lower per_class (e.g. a profile's) to at most {min(have.values())}")
     val_idx, train_idx = _per_class_take(train.y, sizes, seed)
     if test_per_class is not None:
         test = test.subset(_per_class_take(test.y, lambda n: (min(n, test_per_class), 0), seed)[0])
     key = dict(dataset=name, seed=seed, val_frac=val_frac, per_class=per_class, test_per_class=test_per_class)
+    if name not in BUILTIN_DATASETS: key['fingerprint'] = dataset_fingerprint(train, test)
     return Splits(train.subset(train_idx), train.subset(val_idx), test, info, key)
+
+# %% ../nbs/01_data.ipynb #de542291
+def _as_data(d, what: str) -> TensorData:
+    "A `TensorData` from a `TensorData` or an `(images, labels)` pair of tensors or arrays."
+    if isinstance(d, TensorData): return d
+    if not (isinstance(d, (tuple, list)) and len(d) == 2):
+        raise TypeError(f"{what} must be a TensorData or an (images, labels) pair, got {type(d).__name__}")
+    x, y = (torch.as_tensor(np.asarray(v)) if not isinstance(v, torch.Tensor) else v for v in d)
+    if x.dtype != torch.uint8:
+        raise TypeError(f"{what}: images must be uint8 (0..255), got {x.dtype}; convert with "
+                        "(x * 255).round().clamp(0, 255).to(torch.uint8) for images in [0, 1]")
+    if y.dtype.is_floating_point or y.dtype == torch.bool:
+        raise TypeError(f"{what}: labels must be integers, got {y.dtype}")
+    return TensorData(x, y.long())
+
+def check_dataset(train: TensorData, test: TensorData, num_classes: int, name: str = 'dataset') -> None:
+    "Raise a `ValueError` saying what to fix unless `train` and `test` are a usable dataset of `num_classes` classes."
+    if not (isinstance(num_classes, int) and num_classes >= 2): raise ValueError(f"{name}: num_classes must be an int >= 2, got {num_classes!r}")
+    for what, d in (('training', train), ('test', test)):
+        if d.x.ndim != 4 or d.x.shape[2] != d.x.shape[3]:
+            raise ValueError(f"{name}: {what} images must be [N, C, H, W] with H = W, got shape {tuple(d.x.shape)}; "
+                             "add a channel axis to [N, H, W] images with x.unsqueeze(1), move channels-last ones with x.permute(0, 3, 1, 2)")
+        if len(d) == 0: raise ValueError(f"{name}: the {what} set is empty")
+        if d.y.ndim != 1: raise ValueError(f"{name}: {what} labels must be 1-D [N], got shape {tuple(d.y.shape)}")
+        bad = (d.y < 0) | (d.y >= num_classes)
+        if bad.any(): raise ValueError(f"{name}: {int(bad.sum())} {what} labels lie outside [0, {num_classes}) "
+                                       f"(e.g. {d.y[bad][0].item()}); labels must be 0..{num_classes - 1}")
+    if train.x.shape[1:] != test.x.shape[1:]:
+        raise ValueError(f"{name}: training images are {tuple(train.x.shape[1:])} but test images {tuple(test.x.shape[1:])}")
+    counts = torch.bincount(train.y, minlength=num_classes)
+    if (counts == 0).any():
+        raise ValueError(f"{name}: classes {(counts == 0).nonzero().squeeze(1).tolist()} have no training images; "
+                         f"every class in 0..{num_classes - 1} needs some (or lower num_classes and relabel)")
+    # (every test class is then a training class: TA can reach 100%)
+
+def dataset_fingerprint(train: TensorData, test: TensorData) -> str:
+    "A short SHA-256 of the images and labels: part of a registered dataset's split key, so the cache never mixes two datasets of one name."
+    h = hashlib.sha256()
+    for t in (train.x, train.y, test.x, test.y): h.update(str(tuple(t.shape)).encode()); h.update(t.contiguous().cpu().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def register_dataset(name: str, load: Callable | None = None, *, num_classes: int, pad: int = 0, flip: bool = False,
+                     train=None, test=None, replace: bool = False) -> DatasetSpec:
+    "Add dataset `name`: a `load(root) -> (train, test)` function, or in-memory `train` and `test` sets."
+    if not (isinstance(name, str) and name.isidentifier()): raise ValueError(f"a dataset name must be a Python identifier, got {name!r}")
+    if name in BUILTIN_DATASETS: raise ValueError(f"{name!r} is a built-in dataset ({', '.join(BUILTIN_DATASETS)}); register yours under another name")
+    if name in DATASETS and not replace: raise ValueError(f"dataset {name!r} is already registered; pass replace=True to change it")
+    if (load is None) == (train is None and test is None):
+        raise ValueError("pass either load (a function root -> (train, test)) or both train= and test=, not both")
+    if load is None:
+        if train is None or test is None: raise ValueError("pass both train= and test= (each a TensorData or an (images, labels) pair)")
+        train, test = _as_data(train, f'{name}: the training set'), _as_data(test, f'{name}: the test set')
+        check_dataset(train, test, num_classes, name)        # in memory: checked now
+        load = lambda root, _d=(train, test): _d
+    elif not callable(load): raise TypeError(f"load must be a function root -> (train, test), got {type(load).__name__}")
+    check_range(pad, 'pad', 0)
+    DATASETS[name] = spec = DatasetSpec(load, num_classes, pad=int(pad), flip=bool(flip))
+    return spec
+
+def unregister_dataset(name: str) -> None:
+    "Remove a dataset added with `register_dataset`."
+    if name in BUILTIN_DATASETS: raise ValueError(f"{name!r} is built in and cannot be removed")
+    DATASETS.pop(check_choice(name, [n for n in DATASETS if n not in BUILTIN_DATASETS], 'registered dataset'))
+
+# %% ../nbs/01_data.ipynb #60f5cf20
+_ENV_LOADED: set = set()
+
+def _import_target(target: str) -> Callable:
+    "The function named by 'module:function' or 'path/to/file.py:function'."
+    mod_name, sep, fn = target.strip().rpartition(':')
+    if not sep or not mod_name or not fn.isidentifier():
+        raise ValueError(f"$SPARSE_MU_DATASETS entries look like 'module:function' or 'path/to/file.py:function', got {target!r}")
+    if mod_name.endswith('.py'):
+        if not Path(mod_name).is_file(): raise FileNotFoundError(f"$SPARSE_MU_DATASETS names {mod_name}, which does not exist (use an absolute path)")
+        spec = importlib.util.spec_from_file_location(f'_sparse_mu_datasets_{Path(mod_name).stem}', mod_name)
+        mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    else: mod = importlib.import_module(mod_name)
+    if not callable(getattr(mod, fn, None)): raise ValueError(f"$SPARSE_MU_DATASETS: {mod_name} has no function {fn!r}")
+    return getattr(mod, fn)
+
+def _register_from_env() -> None:
+    "Call every 'module:function' named in $SPARSE_MU_DATASETS (comma-separated) once per process."
+    for target in filter(None, (t.strip() for t in os.environ.get('SPARSE_MU_DATASETS', '').split(','))):
+        if target in _ENV_LOADED: continue
+        _ENV_LOADED.add(target)
+        _import_target(target)()
 
 # %% ../nbs/01_data.ipynb #c026
 SCENARIOS = ('class', 'random')

@@ -350,3 +350,70 @@ def test_torchvision_download_wraps_errors(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match='download failed \\(Name or service not known\\)') as e:
         data._torchvision_download('CIFAR10', tmp_path, splits=[dict(train=True)])
     assert isinstance(e.value.__cause__, OSError)
+
+
+# ----------------------------------------------------------------------------------------------- your own data
+
+def register_tiny_digits(name: str = 'tiny_digits') -> None:
+    "scikit-learn's digits, 4 classes, registered through the public API (also the $SPARSE_MU_DATASETS target below)."
+    from sklearn.datasets import load_digits
+    d = load_digits(); keep = d.target < 4
+    x = np.round(d.images[keep] * 255 / 16).astype(np.uint8)[:, None]; y = d.target[keep]
+    data.register_dataset(name, lambda root: ((x[::2], y[::2]), (x[1::2], y[1::2])), num_classes=4, pad=1, replace=True)
+
+
+@pytest.fixture
+def tiny_digits():
+    register_tiny_digits()
+    yield 'tiny_digits'
+    data.unregister_dataset('tiny_digits')
+
+
+def test_registered_dataset_runs_a_smoke_study(tiny_digits, tmp_path):
+    "A registered dataset goes through the whole pipeline: split, original, OMP, unlearning, every metric."
+    import dataclasses
+    from sparse_mu.cache import Cache
+    from sparse_mu.pipeline import get_profile, run_grid
+    P = dataclasses.replace(get_profile('smoke'), name='smoke_tiny', dataset=tiny_digits)
+    df = run_grid(P, ('class', 'random'), ('original', 'retrain', 'FT', 'l1_sparse'), [0.0, 0.5], (0,), cache=Cache(tmp_path))
+    assert len(df) == 16 and set(df.dataset) == {tiny_digits}
+    for m in ('UA', 'MIA_Efficacy', 'RA', 'TA', 'MIA_Privacy'): assert df[m].between(0, 100).all(), m
+    assert (df.query("scenario == 'class' and method == 'retrain'").UA == 100).all()   # Retrain never saw the class
+
+
+def test_registered_dataset_checks(tiny_digits):
+    s = make_splits(tiny_digits, per_class=12)
+    assert s.train.y.bincount().tolist() == [12] * 4 and len(s.key['fingerprint']) == 16
+    with pytest.raises(ValueError, match='lower per_class'): make_splits(tiny_digits, per_class=1000)
+    x, y = torch.zeros(8, 1, 4, 4, dtype=torch.uint8), torch.tensor([0, 1] * 4)
+    with pytest.raises(ValueError, match='built-in'): data.register_dataset('digits', train=(x, y), test=(x, y), num_classes=2)
+    with pytest.raises(TypeError, match='uint8'): data.register_dataset('t', train=(x.float(), y), test=(x, y), num_classes=2)
+    with pytest.raises(ValueError, match=r'\[N, C, H, W\]'): data.register_dataset('t', train=(x[:, 0], y), test=(x, y), num_classes=2)
+    with pytest.raises(ValueError, match=r'outside \[0, 2\)'): data.register_dataset('t', train=(x, y), test=(x, y + 1), num_classes=2)
+    with pytest.raises(ValueError, match=r'classes \[2\] have no training'): data.register_dataset('t', train=(x, y), test=(x, y), num_classes=3)
+    with pytest.raises(TypeError, match='integers'): data.register_dataset('t', train=(x, y.float()), test=(x, y), num_classes=2)
+    # a loader's data is checked when it is loaded
+    data.register_dataset('bad_loader', lambda root: ((x, y + 5), (x, y)), num_classes=2)
+    try:
+        with pytest.raises(ValueError, match='outside'): load_dataset('bad_loader')
+    finally: data.unregister_dataset('bad_loader')
+    # the same name with other data: another split key, so the cache keeps them apart
+    k1 = make_splits(tiny_digits).key['fingerprint']
+    data.register_dataset(tiny_digits, train=(x, y), test=(x, y), num_classes=2, replace=True)
+    assert make_splits(tiny_digits).key['fingerprint'] != k1
+
+
+def test_registered_dataset_in_a_fresh_process(tmp_path):
+    "$SPARSE_MU_DATASETS registers a dataset in a new process (as in a papermill kernel)."
+    import subprocess, sys, os
+    code = "from sparse_mu.pipeline import profile_splits, get_profile; import dataclasses; " \
+           "print(len(profile_splits(dataclasses.replace(get_profile('smoke'), dataset='tiny_digits')).train))"
+    import inspect
+    (tmp_path/'my_data.py').write_text('import numpy as np\nfrom sparse_mu import data\n\n' + inspect.getsource(register_tiny_digits))
+    env = dict(os.environ, SPARSE_MU_DATASETS=f'{tmp_path}/my_data.py:register_tiny_digits', SPARSE_MU_CACHE=str(tmp_path))
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == '48'                   # 4 classes x 12 (the smoke profile's per_class)
+    env['SPARSE_MU_DATASETS'] = f'{tmp_path}/missing.py:register'
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode != 0 and 'does not exist' in out.stderr
