@@ -74,6 +74,7 @@ def _add_l1_subgradient(model: nn.Module, gamma: float) -> None:
 
 def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augment: tuple | None = None,
           mask=None, ascent: bool = False, l1: Callable[[float], float] | None = None,
+          objective: Callable | None = None, trainable=None,
           on_epoch_end: Callable | None = None, device=None, desc: str = 'train') -> nn.Module:
     "Train `model` on `data` with SGD following `recipe`; `augment=(pad, flip)` turns on augmentation, `l1(progress)` an ℓ1 penalty."
     if len(data) == 0: raise ValueError("cannot train on an empty dataset")
@@ -84,6 +85,10 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
     use_aug = augment is not None and recipe.augment
     if mask is not None: mask.apply_(model)
     sign = -1.0 if ascent else 1.0
+    objective = objective or (lambda m, x, y, idx: F.cross_entropy(m(x), y))
+    if trainable is not None:                                   # weights outside it keep their starting values
+        params = dict(model.named_parameters())
+        held = {n: (params[n], keep.to(device), params[n].detach().clone()) for n, keep in trainable.masks.items()}
     model.train(); step = 0
     for epoch in progress(range(1, recipe.epochs + 1), desc, total=recipe.epochs):
         order = torch.randperm(len(data), generator=gen).to(device)
@@ -92,12 +97,15 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
             if use_aug: x = augment_batch(x, augment[0], augment[1], gen)
             for g in opt.param_groups: g['lr'] = recipe.lr * lr_factor(recipe, step / total)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-                loss = sign * F.cross_entropy(model(x), y)
+                loss = sign * objective(model, x, y, idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if l1 is not None: _add_l1_subgradient(model, l1(step / total))
             opt.step()
             if mask is not None: mask.apply_(model)           # pruned weights stay exactly zero
+            if trainable is not None:                         # undo what weight decay and momentum did to held weights
+                with torch.no_grad():
+                    for w, keep, w0 in held.values(): w.copy_(torch.where(keep, w, w0))
             step += 1
         if on_epoch_end is not None: on_epoch_end(epoch, model)
     return model.eval()

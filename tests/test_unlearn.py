@@ -1,4 +1,4 @@
-"Library-level checks of the six unlearning methods on the digits (fast)."
+"Library-level checks of the unlearning methods on the digits (fast)."
 import copy
 from dataclasses import replace
 import pytest, torch
@@ -10,8 +10,12 @@ from sparse_mu.unlearn import (FFConfig, FTConfig, GAConfig, IUConfig, L1Config,
                                gamma_at, per_sample_grads, per_sample_grads_loop, woodfisher_solve)
 
 RECIPE = Recipe(epochs=6, lr=0.05, batch_size=64, schedule='onecycle')
+from sparse_mu.unlearn import BSConfig, NegGradConfig, RLConfig, SalUnConfig, SCRUBConfig, SSDConfig
 CONFIGS = {'retrain': RetrainConfig(RECIPE), 'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=2, lr=1e-3, batch_size=32),
-           'FF': FFConfig(alpha=1e-6), 'IU': IUConfig(samples=100), 'l1_sparse': L1Config(epochs=1, batch_size=64, gamma=1e-3)}
+           'FF': FFConfig(alpha=1e-6), 'IU': IUConfig(samples=100), 'l1_sparse': L1Config(epochs=1, batch_size=64, gamma=1e-3),
+           'RL': RLConfig(epochs=1, batch_size=64), 'SalUn': SalUnConfig(epochs=1, batch_size=64),
+           'SCRUB': SCRUBConfig(epochs=2, max_steps=1, lr=0.01), 'NegGrad+': NegGradConfig(epochs=1, batch_size=64, beta=0.7),
+           'BS': BSConfig(epochs=2, lr=1e-3, batch_size=32, bound=0.3), 'SSD': SSDConfig()}
 
 @pytest.fixture(scope='module')
 def setup():
@@ -61,7 +65,8 @@ def test_methods_only_see_their_data(setup, monkeypatch):
         monkeypatch.setitem(METHODS, name, spec.__class__(spy, spec.config, spec.sees))
         unlearn(name, model, task, CONFIGS[name], seed=0)
     R, F = len(task.retain), len(task.forget)
-    assert seen == {'retrain': [R], 'FT': [R], 'GA': [F], 'FF': [R], 'IU': [R, F], 'l1_sparse': [R]}
+    assert seen == {'retrain': [R], 'FT': [R], 'GA': [F], 'FF': [R], 'IU': [R, F], 'l1_sparse': [R],
+                    'RL': [R, F], 'SalUn': [R, F], 'SCRUB': [R, F], 'NegGrad+': [R, F], 'BS': [F], 'SSD': [R, F]}
 
 def test_gamma_schedulers():
     decay, grow = L1Config(gamma=1.0), L1Config(gamma=1.0, scheduler='linear_growing')
@@ -85,7 +90,7 @@ def test_bad_hyperparameters(bad):
 def test_unknown_method(setup):
     s, model, _, _ = setup
     with pytest.raises(ValueError, match='choose one of: retrain, FT, GA, FF, IU, l1_sparse'):
-        unlearn('SalUn', model, make_forget(s, 'class'))
+        unlearn('oracle', model, make_forget(s, 'class'))
 
 def test_vectorised_grads_and_woodbury(setup):
     s, model, _, _ = setup
