@@ -13,11 +13,12 @@ import torch
 
 import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
+from .engine import EngineConfig, connect, engine_env, ray_address
 
 # %% auto #0
 __all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
            'experiment_notebooks', 'select_notebooks', 'run_notebook', 'error_message', 'machine_info', 'summary',
-           'reproduce', 'parse_param', 'main']
+           'default_workers', 'relative_path', 'reproduce', 'parse_param', 'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -126,7 +127,9 @@ def summary(record: dict) -> str:
     width = max([len('notebook')] + [len(r[0]) for r in rows])
     lines = [f"{'notebook':<{width}}  status   seconds"] + [f'{a:<{width}}  {b:<7} {c:>8}' for a, b, c in rows]
     total = record.get('seconds', sum(n['seconds'] for n in record['notebooks']))
-    return '\n'.join(lines + [f'total wall time: {total:.1f} s  (profile {record["profile"]}, commit {record["commit"]})'])
+    workers = record.get('engine', {}).get('workers', 1)
+    return '\n'.join(lines + [f'total wall time: {total:.1f} s  (profile {record["profile"]}, commit {record["commit"]}, '
+                               f'{workers} worker(s))'])
 
 # %% ../nbs/09_batch.ipynb #c024
 def _check_params(extra: dict) -> dict:
@@ -134,32 +137,66 @@ def _check_params(extra: dict) -> dict:
         raise ValueError("profile and out_dir are set by reproduce(profile=..., out=...), not by extra_params")
     return dict(extra)
 
+def default_workers(threads: int = 1) -> int:
+    "What measured fastest here: one worker per GPU, else one single-threaded worker per CPU core (see `17_benchmarks`)."
+    return torch.cuda.device_count() if torch.cuda.is_available() else max(1, (os.cpu_count() or 1) // threads)
+
+def relative_path(path: Path) -> str:
+    "`path` relative to the repository when it lies inside it (run records must not name one machine's folders)."
+    root = Path(sparse_mu.__file__).resolve().parent.parent
+    try: return str(Path(path).resolve().relative_to(root))
+    except ValueError: return str(path)
+
+class _Engine:
+    "Start (or join) Ray for the batch when `config` asks for it and hand it to the notebook kernels through the environment."
+    def __init__(self, config: EngineConfig): self.config, self.ray, self.saved = config, None, {}
+    def __enter__(self) -> dict:
+        config, info = self.config, dict(workers=self.config.workers, threads=self.config.threads, address=self.config.address)
+        if config.uses_ray:
+            self.ray = connect(config)
+            cpus = int(self.ray.cluster_resources().get('CPU', 0)); gpus = int(self.ray.cluster_resources().get('GPU', 0))
+            config = EngineConfig(workers=max(1, cpus // config.threads) if config.address else config.workers,
+                                  address=ray_address(self.ray), threads=config.threads)
+            info.update(workers=config.workers, cluster_cpus=cpus, cluster_gpus=gpus, ray=self.ray.__version__)
+        env = engine_env(config)
+        self.saved = {k: os.environ.get(k) for k in env}; os.environ.update(env)
+        return info
+    def __exit__(self, *exc):
+        for k, v in self.saved.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+        if self.ray is not None: self.ray.shutdown()
+
 def reproduce(profile: str = 'default', only: str | list[str] | None = None, out: str | Path | None = None,
-              nbs_dir: str | Path | None = None, extra_params: dict | None = None, stream: bool = False) -> dict:
-    "Execute the experiment notebooks (`only` selects some) at `profile`, writing into `out` (default: the repo's `figures/`)."
+              nbs_dir: str | Path | None = None, extra_params: dict | None = None, stream: bool = False,
+              workers: int = 1, address: str | None = None, threads: int = 1) -> dict:
+    "Execute the experiment notebooks (`only` selects some) at `profile` into `out` (default: the repo's `figures/`), grids on `workers`."
     check_choice(profile, PROFILES, 'profile')
+    engine = EngineConfig(workers=workers, address=address, threads=threads)
     nbs_dir = notebooks_dir(nbs_dir)
     todo = select_notebooks(experiment_notebooks(nbs_dir), only)
     out = Path(out) if out is not None else nbs_dir.parent/'figures'
     params = dict(profile=profile, out_dir=str(out.resolve()), **_check_params(extra_params or {}))
-    record = dict(commit=git_commit(), profile=profile, parameters=params, machine=machine_info(),
-                  started=datetime.datetime.now().isoformat(timespec='seconds'), notebooks=[])
+    record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
+                  machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), notebooks=[])
     save = lambda: atomic_write_text(out/'run.json', json.dumps(to_jsonable(record), indent=1))
     t0 = time.perf_counter()
-    for i, src in enumerate(todo, 1):
-        dst = out/'notebooks'/src.name
-        entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(out)))
-        record['notebooks'].append(entry); save()
-        print(f'[{i}/{len(todo)}] {src.stem} (profile {profile})', flush=True)
-        start = time.perf_counter()
-        try: run_notebook(src, dst, params, stream)
-        except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
-            failed = isinstance(e, Exception)
-            entry.update(status='failed' if failed else 'interrupted', seconds=round(time.perf_counter() - start, 1),
-                         error=error_message(e)); save()
-            if not failed: raise
-            raise RuntimeError(f"notebook {src.stem} failed: {entry['error']} (executed notebook: {dst})") from e
-        entry.update(status='ok', seconds=round(time.perf_counter() - start, 1)); save()
+    with _Engine(engine) as info:
+        record['engine'] = info
+        for i, src in enumerate(todo, 1):
+            dst = out/'notebooks'/src.name
+            entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(out)))
+            record['notebooks'].append(entry); save()
+            print(f"[{i}/{len(todo)}] {src.stem} (profile {profile}, {info['workers']} worker(s))", flush=True)
+            start = time.perf_counter()
+            try: run_notebook(src, dst, params, stream)
+            except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
+                failed = isinstance(e, Exception)
+                entry.update(status='failed' if failed else 'interrupted', seconds=round(time.perf_counter() - start, 1),
+                             error=error_message(e)); save()
+                if not failed: raise
+                raise RuntimeError(f"notebook {src.stem} failed: {entry['error']} (executed notebook: {dst})") from e
+            entry.update(status='ok', seconds=round(time.perf_counter() - start, 1)); save()
     record.update(seconds=round(time.perf_counter() - t0, 1),
                   finished=datetime.datetime.now().isoformat(timespec='seconds')); save()
     return record
@@ -185,6 +222,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument('--param', nargs='+', action='extend', type=parse_param, default=[], metavar='KEY=VALUE',
                      help='extra notebook parameter (JSON value or string)')
     run.add_argument('--quiet', action='store_true', help="do not print the notebooks' output")
+    run.add_argument('--workers', type=int, metavar='N', help='grid workers on a local Ray instance (1: in-process, '
+                     'no Ray; default: one per GPU, else one per CPU core)')
+    run.add_argument('--address', metavar='ADDR', help="join an existing Ray cluster (HOST:PORT of the head, or 'auto') "
+                     'instead of starting one; every node must see the same $SPARSE_MU_CACHE')
+    run.add_argument('--threads', type=int, default=1, metavar='T', help='torch threads per unit (default 1; the '
+                     'numbers depend on it, not on the number of workers)')
     for s in (ls, run): s.add_argument('--nbs', type=Path, help="notebooks folder (default: the repository's nbs/)")
     return p
 
@@ -196,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     out = args.out if args.out is not None else notebooks_dir(args.nbs).parent/'figures'
     try:
-        record = reproduce(args.profile, args.only, out, args.nbs, dict(args.param), stream=not args.quiet)
-    except (ValueError, FileNotFoundError) as e:    # bad input: nothing ran
+        workers = args.workers if args.workers is not None else (1 if args.address else default_workers(args.threads))
+        record = reproduce(args.profile, args.only, out, args.nbs, dict(args.param), stream=not args.quiet,
+                           workers=workers, address=args.address, threads=args.threads)
+    except (ValueError, FileNotFoundError, ConnectionError) as e:    # bad input or no cluster: nothing ran
         print(f'error: {e}', file=sys.stderr); return 2
     except RuntimeError as e:
         print(summary(json.loads((out/'run.json').read_text())), file=sys.stderr)

@@ -8,6 +8,8 @@ import hashlib, json, os, warnings
 from pathlib import Path
 from typing import Callable
 
+from filelock import FileLock
+
 import torch
 import torch.nn as nn
 
@@ -45,10 +47,11 @@ class Cache:
         atomic_save(obj, path)
         atomic_write_text(path.with_suffix('.sha256'), _sha(path))   # written last: marks the file complete
 
-    def _load(self, path: Path):
-        "The object stored at `path`, or None if absent; damaged files are reported, removed, and give None."
+    def _load(self, path: Path, repair: bool = True):
+        "The object stored at `path`, or None if absent; damaged files are reported, removed (when `repair`), and give None."
         if not path.exists(): return None
         sums = path.with_suffix('.sha256')
+        if not repair and not sums.exists(): return None   # maybe still being written: only the lock holder may judge
         try:
             if not sums.exists(): raise ValueError('no checksum (the write did not finish)')
             if sums.read_text().strip() != _sha(path): raise ValueError('checksum mismatch (truncated or corrupted)')
@@ -58,16 +61,30 @@ class Cache:
             for p in (path, sums): p.unlink(missing_ok=True)
             return None
 
+    def has(self, kind: str, parts: dict) -> bool:
+        "Whether a complete result for (`kind`, `parts`) is stored (not verified: `get` does that)."
+        path = self.path(kind, parts)
+        return path.exists() and path.with_suffix('.sha256').exists()
+
+    def lock(self, path: Path) -> FileLock:
+        "The inter-process lock of one key: held while its value is computed; the OS releases it if the holder dies."
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(path.with_suffix('.lock')))
+
     def get(self, kind: str, parts: dict, compute: Callable[[], dict]) -> dict:
         "The dict stored for (`kind`, `parts`), computing and storing it with `compute()` on a miss."
         path = self.path(kind, parts)
-        obj = self._load(path)
-        if obj is not None:
-            self.hits += 1; return obj['value']
-        self.misses += 1
-        value = compute()
-        self._store(path, {'parts': json.dumps(to_jsonable(parts), sort_keys=True), 'value': value})
-        return value
+        obj = self._load(path, repair=False)
+        if obj is None:
+            with self.lock(path):                  # another process may be computing this key: wait, then look again
+                obj = self._load(path)
+                if obj is None:
+                    self.misses += 1
+                    value = compute()
+                    self._store(path, {'parts': json.dumps(to_jsonable(parts), sort_keys=True), 'value': value})
+                    return value
+        self.hits += 1
+        return obj['value']
 
     def model(self, kind: str, parts: dict, compute: Callable[[], tuple[nn.Module, dict]],
               build: Callable[[], nn.Module]) -> tuple[nn.Module, dict]:

@@ -11,10 +11,11 @@ import pandas as pd
 import torch
 import torch.nn as nn
 
-from .cache import Cache
+from .cache import Cache, cache_key
 from .core import Timer, check_choice, check_range
 from .data import ForgetTask, Splits, make_forget, make_splits
-from .metrics import evaluate
+from .engine import Unit, run_units
+from .metrics import evaluate, sparsity_label
 from .models import build_model
 from .prune import Mask, imp_round, imp_schedule, omp, rewound, synflow, train_with_rewind, magnitude_mask
 from .train import RECIPES, Recipe, progress, train
@@ -22,8 +23,8 @@ from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
 __all__ = ['PROFILES', 'VERSIONS', 'PRUNERS', 'Profile', 'get_profile', 'profile_splits', 'profile_task', 'augmentation',
-           'new_model', 'base_key', 'dense_model', 'prune_key', 'pruned_model', 'unlearned_model', 'unlearning_record',
-           'run_grid']
+           'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key', 'pruned_model', 'unlearned_model',
+           'unlearning_record', 'record_parts', 'grid_jobs', 'grid_units', 'run_grid']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -112,8 +113,10 @@ def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tupl
             model, rewind_state = train_with_rewind(new_model(profile, seed), profile_splits(profile).train, profile.recipe,
                                                     seed=seed, rewind_epoch=profile.rewind_epoch, augment=augmentation(profile))
         return model, dict(rewind_state=rewind_state, train_s=t.seconds)
-    key = dict(step='dense', v=VERSIONS['dense'], seed=seed, rewind_epoch=profile.rewind_epoch, **base_key(profile))
-    return cache.model('dense', key, compute, lambda: new_model(profile))
+    return cache.model('dense', dense_key(profile, seed), compute, lambda: new_model(profile))
+
+def dense_key(profile, seed) -> dict:
+    return dict(step='dense', v=VERSIONS['dense'], seed=seed, rewind_epoch=profile.rewind_epoch, **base_key(profile))
 
 def prune_key(profile, prune, sparsity, seed) -> dict:
     extra = dict(omp=dict(rewind_epoch=profile.rewind_epoch), imp=dict(rewind_epoch=profile.rewind_epoch, rate=profile.imp_rate),
@@ -176,8 +179,7 @@ def unlearning_record(profile: Profile, scenario: str, method: str, sparsity: fl
     "One tidy record of `method` unlearning `scenario` from the `prune`d model at `sparsity` (cached)."
     cache = cache or Cache()
     if method != 'original': config = profile.config(method) if config is None else config
-    parts = dict(step='record', v=VERSIONS['record'], mia_max_shadow=profile.mia_max_shadow,
-                 **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
+    parts = record_parts(profile, scenario, method, sparsity, seed, prune, config)
     def compute():
         if method == 'original': um, run = pruned_model(profile, prune, sparsity, seed, cache)[0], dict(RTE_s=0.0, RTE_min=0.0)
         else: um, run = unlearned_model(profile, scenario, method, sparsity, seed, prune, config, cache)
@@ -188,11 +190,50 @@ def unlearning_record(profile: Profile, scenario: str, method: str, sparsity: fl
     if tag is not None: rec['tag'] = tag
     return rec
 
+def record_parts(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str, config) -> dict:
+    return dict(step='record', v=VERSIONS['record'], mia_max_shadow=profile.mia_max_shadow,
+                **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
+
+# %% ../nbs/08_pipeline.ipynb #6b918f64
+def _model_unit(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict) -> str | None:
+    "Add the units that make the model (`prune`, `sparsity`, `seed`) to `units`; its key, or None when it is cached."
+    if sparsity == 0: kind, parts, fn, args = 'dense', dense_key(profile, seed), dense_model, (profile, seed, cache)
+    else: kind, parts, fn, args = prune, prune_key(profile, prune, sparsity, seed), pruned_model, (profile, prune, sparsity, seed, cache)
+    if cache.has(kind, parts): return None
+    key = f'{kind}/{cache_key(parts)}'
+    if key in units: return key
+    deps = []
+    if sparsity and prune != 'synflow': deps.append(_model_unit(profile, 'omp', 0.0, seed, cache, units))
+    if sparsity and prune == 'imp' and len(schedule := imp_schedule(sparsity, profile.imp_rate)) > 1:
+        deps.append(_model_unit(profile, 'imp', schedule[-2], seed, cache, units))
+    label = f'dense s{seed}' if not sparsity else f'{prune} {sparsity_label(sparsity)} s{seed}'
+    units[key] = Unit(key, fn, args, tuple(d for d in deps if d), label, kind)
+    return key
+
+def grid_jobs(profile: Profile, scenarios, methods, sparsities, seeds, configs: dict | None = None) -> list[tuple]:
+    "(scenario, sparsity, method, seed, config) of every record of the grid, in the order of the table."
+    configs = configs or {}
+    conf = lambda m: None if m == 'original' else (profile.config(m) if configs.get(m) is None else configs[m])
+    return [(sc, s, m, seed, conf(m)) for seed in seeds for s in sparsities for sc in scenarios for m in methods]
+
+def grid_units(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
+               cache: Cache | None = None) -> list[Unit]:
+    "The units of work behind `run_grid`'s records, dependencies first; what is cached (or only needed by it) is left out."
+    cache = cache or Cache(); check_choice(prune, PRUNERS, 'pruning method'); units = {}
+    for sc, s, m, seed, config in grid_jobs(profile, scenarios, methods, sparsities, seeds, configs):
+        parts = record_parts(profile, sc, m, s, seed, prune, config)
+        if cache.has('record', parts): continue
+        dep = _model_unit(profile, prune, s, seed, cache, units)
+        key = f'record/{cache_key(parts)}'
+        units[key] = Unit(key, unlearning_record, (profile, sc, m, s, seed, prune, config, cache), (dep,) if dep else (),
+                          f'{m} {sc} {sparsity_label(s)} s{seed}', 'record')
+    return list(units.values())
+
 def run_grid(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
              cache: Cache | None = None) -> pd.DataFrame:
-    "Records of every scenario × sparsity × method × seed, one row each (all through the cache)."
-    cache = cache or Cache(); configs = configs or {}
-    jobs = [(sc, s, m, seed) for seed in seeds for s in sparsities for sc in scenarios for m in methods]
-    rows = [unlearning_record(profile, sc, m, s, seed, prune, configs.get(m), cache) for sc, s, m, seed in
-            progress(jobs, f'{profile.name}: {prune} grid', total=len(jobs))]
+    "Records of every scenario × sparsity × method × seed, one row each: computed by the engine, read from the cache."
+    cache = cache or Cache()
+    run_units(grid_units(profile, scenarios, methods, sparsities, seeds, prune, configs, cache), desc=f'{profile.name}: {prune} grid')
+    rows = [unlearning_record(profile, sc, m, s, seed, prune, config, cache)
+            for sc, s, m, seed, config in grid_jobs(profile, scenarios, methods, sparsities, seeds, configs)]
     return pd.DataFrame(rows)
