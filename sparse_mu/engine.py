@@ -133,10 +133,10 @@ def check_address(address: str, timeout: float = 5.0) -> None:
 def connect(config: EngineConfig):
     "Ray, initialised for `config`: joined to `config.address`, or a local instance with `config.workers` CPUs."
     import ray
+    if config.address is not None: check_address(config.address)     # also when connected: a wrong address is an error
     if ray.is_initialized(): return ray
     quiet = dict(include_dashboard=False, log_to_driver=False, configure_logging=True, logging_level='warning')
     if config.address is not None:
-        check_address(config.address)
         try: ray.init(address=config.address, log_to_driver=False, logging_level='warning')
         except ConnectionError as e:
             raise ConnectionError(f"could not join the Ray cluster at {config.address!r}: {e}. Start one with "

@@ -72,11 +72,6 @@ def get_profile(profile: str | Profile) -> Profile:
     "The `Profile` named `profile` (a `Profile` passes through)."
     return profile if isinstance(profile, Profile) else PROFILES[check_choice(profile, PROFILES, 'profile')]
 
-# %% ../nbs/08_pipeline.ipynb #c008
-from .unlearn import FTConfig, GAConfig, FFConfig, IUConfig, L1Config
-PRESETS.setdefault('smoke', {'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=1, lr=5e-4, batch_size=32),
-                             'FF': FFConfig(fisher='sampled'), 'IU': IUConfig(samples=50), 'l1_sparse': L1Config(epochs=1, batch_size=64)})
-
 # %% ../nbs/08_pipeline.ipynb #c011
 @functools.lru_cache(maxsize=8)
 def profile_splits(profile: Profile) -> Splits:
