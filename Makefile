@@ -43,3 +43,17 @@ test: data
 
 export: env
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# The documentation site (Sphinx + MyST-NB, see README "Documentation"): the notebooks with their stored outputs,
+# never re-executed, into _docs/html. docs-screenshots: home, a library and an experiment page in headless
+# Chromium (Debian's chromium, installed with apt when root) into _docs/screenshots.
+.PHONY: docs docs-screenshots
+docs: env
+	$(BIN)/python nbs/_site/build.py --out _docs
+	@echo "open _docs/html/index.html in a browser (or: $(BIN)/python -m http.server -d _docs/html 8000)"
+
+docs-screenshots: docs
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  ((apt-get install -y -qq chromium || (apt-get update -qq && apt-get install -y -qq chromium)) >/dev/null); } \
+	  || { echo "docs-screenshots needs Debian's chromium (apt-get install chromium)"; exit 1; }
+	$(BIN)/python nbs/_site/screenshots.py --site _docs/html --out _docs/screenshots

@@ -1,0 +1,45 @@
+"""README.md is hand-written (other sections are edited by hand, so it is not generated from nbs/index.ipynb);
+this test keeps its code honest by extraction: every ```python block runs as a new user would paste it (a fresh
+process, a temporary result cache), and every `sparse-mu ...` line of the ```bash blocks parses with the CLI's parser."""
+import os, re, shlex, subprocess, sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1]/'README.md'
+
+
+def blocks(lang: str) -> list[str]:
+    "The bodies of the fenced ```lang blocks of README.md."
+    return re.findall(rf'^```{lang}\n(.*?)^```', README.read_text(), flags=re.S | re.M)
+
+
+def sparse_mu_commands() -> list[str]:
+    "Every `sparse-mu ...` (or `.venv/bin/sparse-mu ...`) command line of the bash blocks, comments stripped."
+    cmds = []
+    for b in blocks('bash'):
+        for line in b.splitlines():
+            line = line.split('#', 1)[0].strip()
+            m = re.search(r'(?:^|\s|/)sparse-mu\s+(.*)$', line)
+            if m: cmds.append(m.group(1))
+    return cmds
+
+
+def test_readme_has_code():
+    assert blocks('python'), 'README.md has no ```python block'
+    assert len(sparse_mu_commands()) >= 3
+
+
+@pytest.mark.parametrize('i', range(len(blocks('python'))))
+def test_readme_python_block_runs(i, tmp_path):
+    code = blocks('python')[i]
+    env = dict(os.environ, SPARSE_MU_CACHE=str(tmp_path/'cache'), SPARSE_MU_PROGRESS='0', MPLBACKEND='Agg')
+    out = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f'README python block {i} failed:\n{code}\n--- stderr:\n{out.stderr[-3000:]}'
+
+
+@pytest.mark.parametrize('cmd', sparse_mu_commands())
+def test_readme_cli_lines_parse(cmd):
+    from sparse_mu.batch import _parser
+    args = _parser().parse_args(shlex.split(cmd))
+    assert args is not None
