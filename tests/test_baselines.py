@@ -1,19 +1,21 @@
-"The field's baselines (RL, SalUn, SCRUB, NegGrad+, Boundary Shrink, SSD) on the digits: data seen, masks, effect."
+"The field's baselines (RL, SalUn, SCRUB, NegGrad+, Boundary Shrink, SSD, ManiF-SMC) on the digits: data seen, masks, effect."
 import copy
 import pytest, torch
 from sparse_mu.data import make_splits, make_forget
 from sparse_mu.models import build_model
 from sparse_mu.prune import magnitude_mask, prunable
 from sparse_mu.train import Recipe, train, accuracy
-from sparse_mu.unlearn import (METHODS, PRESETS, BSConfig, NegGradConfig, RLConfig, SalUnConfig, SCRUBConfig, SSDConfig,
+from sparse_mu.data import TensorData
+from sparse_mu.unlearn import (METHODS, PRESETS, BSConfig, ManiFConfig, NegGradConfig, RLConfig, SalUnConfig, SCRUBConfig, SSDConfig,
                                unlearn, saliency_mask, salun, random_wrong_labels, nearest_wrong_labels, ssd_factors)
 
 RECIPE = Recipe(epochs=10, lr=0.05, batch_size=64, schedule='onecycle')
-BASELINES = ('RL', 'SalUn', 'SCRUB', 'NegGrad+', 'BS', 'SSD')
+BASELINES = ('RL', 'SalUn', 'SCRUB', 'NegGrad+', 'BS', 'SSD', 'ManiF-SMC')
 # settings of the digit checks (the presets are for the profiles); BS needs a larger FGSM step on 8×8 digits
 CHECK = {'RL': RLConfig(epochs=2, batch_size=64), 'SalUn': SalUnConfig(epochs=2, batch_size=64),
          'SCRUB': SCRUBConfig(lr=0.01), 'NegGrad+': NegGradConfig(epochs=2, batch_size=64, beta=0.7),
-         'BS': BSConfig(epochs=10, lr=1e-3, batch_size=32, bound=0.3), 'SSD': SSDConfig()}
+         'BS': BSConfig(epochs=10, lr=1e-3, batch_size=32, bound=0.3), 'SSD': SSDConfig(),
+         'ManiF-SMC': ManiFConfig(epochs=3, batch_size=64, curve_steps=30)}
 MIN_UA_GAIN = {'NegGrad+': 5}        # NegGrad+ is the weakest eraser of a whole class here (see 07_unlearn)
 MIN_RA = {'SSD': 50}                 # SSD's λ = 1, α = 10 also dampen weights Dr needs on this 8-wide CNN
 
@@ -93,6 +95,17 @@ def test_every_preset_has_every_method():
 
 @pytest.mark.parametrize('bad', [lambda: SCRUBConfig(epochs=1, max_steps=2), lambda: SalUnConfig(threshold=1.5),
                                  lambda: NegGradConfig(beta=-0.1), lambda: BSConfig(bound=0), lambda: SSDConfig(selection=0),
-                                 lambda: SSDConfig(importance='exact')])
+                                 lambda: SSDConfig(importance='exact'), lambda: ManiFConfig(neighbours=0)])
 def test_bad_hyperparameters(bad):
     with pytest.raises(ValueError): bad()
+
+def test_manif_never_reads_forget_labels(setup):
+    "ManiF-SMC sees Df's images only: scrambling Df's labels changes nothing."
+    s, _, sparse, mask = setup
+    task = make_forget(s, 'random', seed=0)
+    cfg = ManiFConfig(epochs=1, batch_size=64, curve_steps=10)
+    a, _ = unlearn('ManiF-SMC', sparse, task, cfg, seed=0, mask=mask)
+    scrambled = TensorData(task.forget.x, torch.randint(0, 10, (len(task.forget),), generator=torch.Generator().manual_seed(3)))
+    task.forget = scrambled
+    b, _ = unlearn('ManiF-SMC', sparse, task, cfg, seed=0, mask=mask)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))

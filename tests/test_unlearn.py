@@ -10,12 +10,13 @@ from sparse_mu.unlearn import (FFConfig, FTConfig, GAConfig, IUConfig, L1Config,
                                gamma_at, per_sample_grads, per_sample_grads_loop, woodfisher_solve)
 
 RECIPE = Recipe(epochs=6, lr=0.05, batch_size=64, schedule='onecycle')
-from sparse_mu.unlearn import BSConfig, NegGradConfig, RLConfig, SalUnConfig, SCRUBConfig, SSDConfig
+from sparse_mu.unlearn import BSConfig, ManiFConfig, NegGradConfig, RLConfig, SalUnConfig, SCRUBConfig, SSDConfig
 CONFIGS = {'retrain': RetrainConfig(RECIPE), 'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=2, lr=1e-3, batch_size=32),
            'FF': FFConfig(alpha=1e-6), 'IU': IUConfig(samples=100), 'l1_sparse': L1Config(epochs=1, batch_size=64, gamma=1e-3),
            'RL': RLConfig(epochs=1, batch_size=64), 'SalUn': SalUnConfig(epochs=1, batch_size=64),
            'SCRUB': SCRUBConfig(epochs=2, max_steps=1, lr=0.01), 'NegGrad+': NegGradConfig(epochs=1, batch_size=64, beta=0.7),
-           'BS': BSConfig(epochs=2, lr=1e-3, batch_size=32, bound=0.3), 'SSD': SSDConfig()}
+           'BS': BSConfig(epochs=2, lr=1e-3, batch_size=32, bound=0.3), 'SSD': SSDConfig(),
+           'ManiF-SMC': ManiFConfig(epochs=1, batch_size=64, curve_steps=10)}
 
 @pytest.fixture(scope='module')
 def setup():
@@ -66,7 +67,7 @@ def test_methods_only_see_their_data(setup, monkeypatch):
         unlearn(name, model, task, CONFIGS[name], seed=0)
     R, F = len(task.retain), len(task.forget)
     assert seen == {'retrain': [R], 'FT': [R], 'GA': [F], 'FF': [R], 'IU': [R, F], 'l1_sparse': [R],
-                    'RL': [R, F], 'SalUn': [R, F], 'SCRUB': [R, F], 'NegGrad+': [R, F], 'BS': [F], 'SSD': [R, F]}
+                    'RL': [R, F], 'SalUn': [R, F], 'SCRUB': [R, F], 'NegGrad+': [R, F], 'BS': [F], 'SSD': [R, F], 'ManiF-SMC': [R, F]}
 
 def test_gamma_schedulers():
     decay, grow = L1Config(gamma=1.0), L1Config(gamma=1.0, scheduler='linear_growing')
