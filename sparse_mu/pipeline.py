@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_pipeline.ipynb #c003
 from __future__ import annotations
-import copy, functools
+import copy, functools, json, os
 from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from .cache import Cache, cache_key
-from .core import Timer, check_choice, check_range
+from .core import Timer, check_choice, check_range, to_jsonable
 from .data import ForgetTask, Splits, make_forget, make_splits
 from .engine import Unit, run_units
 from .metrics import evaluate, sparsity_label
@@ -22,9 +22,10 @@ from .train import RECIPES, Recipe, progress, train
 from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['PROFILES', 'VERSIONS', 'PRUNERS', 'Profile', 'get_profile', 'profile_splits', 'profile_task', 'augmentation',
-           'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key', 'pruned_model', 'unlearned_model',
-           'unlearning_record', 'record_parts', 'grid_jobs', 'grid_units', 'run_grid']
+__all__ = ['PROFILES', 'VERSIONS', 'PRUNERS', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits', 'profile_task',
+           'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key', 'pruned_model',
+           'unlearned_model', 'unlearning_record', 'record_parts', 'grid_jobs', 'record_units', 'grid_units',
+           'log_request', 'run_records', 'run_grid']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -211,24 +212,43 @@ def grid_jobs(profile: Profile, scenarios, methods, sparsities, seeds, configs: 
     conf = lambda m: None if m == 'original' else (profile.config(m) if configs.get(m) is None else configs[m])
     return [(sc, s, m, seed, conf(m)) for seed in seeds for s in sparsities for sc in scenarios for m in methods]
 
-def grid_units(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
-               cache: Cache | None = None) -> list[Unit]:
-    "The units of work behind `run_grid`'s records, dependencies first; what is cached (or only needed by it) is left out."
+def record_units(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None) -> list[Unit]:
+    "The units of work behind the records of `jobs`, dependencies first; what is cached (or only needed by it) is left out."
     cache = cache or Cache(); check_choice(prune, PRUNERS, 'pruning method'); units = {}
-    for sc, s, m, seed, config in grid_jobs(profile, scenarios, methods, sparsities, seeds, configs):
+    for sc, s, m, seed, config in jobs:
+        if m != 'original' and config is None: config = profile.config(m)
         parts = record_parts(profile, sc, m, s, seed, prune, config)
         if cache.has('record', parts): continue
         dep = _model_unit(profile, prune, s, seed, cache, units)
         key = f'record/{cache_key(parts)}'
         units[key] = Unit(key, unlearning_record, (profile, sc, m, s, seed, prune, config, cache), (dep,) if dep else (),
-                          f'{m} {sc} {sparsity_label(s)} s{seed}', 'record')
+                          f'{m} {sc} {sparsity_label(s)} s{seed}', f'record:{m}')
     return list(units.values())
+
+def grid_units(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
+               cache: Cache | None = None) -> list[Unit]:
+    "The units of work behind `run_grid`'s records (see `record_units`)."
+    return record_units(profile, grid_jobs(profile, scenarios, methods, sparsities, seeds, configs), prune, cache)
+
+ENV_GRID_LOG = 'SPARSE_MU_GRID_LOG'
+
+def log_request(profile: Profile, prune: str, jobs: list[tuple]) -> None:
+    "Append what a notebook asked for to `$SPARSE_MU_GRID_LOG` (when set): the batch's record of its grids."
+    path = os.environ.get(ENV_GRID_LOG)
+    if not path: return
+    line = json.dumps(to_jsonable(dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), profile=profile.name, prune=prune,
+                                       jobs=[list(j) for j in jobs])), sort_keys=True)
+    with open(path, 'a') as f: f.write(line + '\n')
+
+def run_records(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None,
+                desc: str | None = None) -> list[dict]:
+    "The records of `jobs` ((scenario, sparsity, method, seed, config) each): computed by the engine, read from the cache."
+    cache = cache or Cache(); log_request(profile, prune, jobs)
+    run_units(record_units(profile, jobs, prune, cache), desc=desc or f'{profile.name}: {prune} records')
+    return [unlearning_record(profile, sc, m, s, seed, prune, config, cache) for sc, s, m, seed, config in jobs]
 
 def run_grid(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
              cache: Cache | None = None) -> pd.DataFrame:
     "Records of every scenario × sparsity × method × seed, one row each: computed by the engine, read from the cache."
-    cache = cache or Cache()
-    run_units(grid_units(profile, scenarios, methods, sparsities, seeds, prune, configs, cache), desc=f'{profile.name}: {prune} grid')
-    rows = [unlearning_record(profile, sc, m, s, seed, prune, config, cache)
-            for sc, s, m, seed, config in grid_jobs(profile, scenarios, methods, sparsities, seeds, configs)]
-    return pd.DataFrame(rows)
+    jobs = grid_jobs(profile, scenarios, methods, sparsities, seeds, configs)
+    return pd.DataFrame(run_records(profile, jobs, prune, cache, desc=f'{profile.name}: {prune} grid'))
