@@ -516,6 +516,7 @@ def manif_smc(model: nn.Module, retain: TensorData, forget: TensorData, cfg: Man
     "ManiF-SMC: a margin triplet loss in representation space, margins read off a self-mode-connectivity Bézier path."
     fx = forget.x                                           # Df's images only: its labels are never read
     tg = manifold_targets(model, retain, fx, cfg.neighbours, cfg.pool, seed)
+    state_o = copy.deepcopy(model.state_dict())             # θo's parameters and BN statistics
     theta_o = {k: v.detach().clone() for k, v in model.named_parameters()}
     n_f = len(fx); unlabelled = TensorData(fx.cpu(), torch.zeros(n_f, dtype=torch.long))
     def objective(margin):
@@ -531,10 +532,9 @@ def manif_smc(model: nn.Module, retain: TensorData, forget: TensorData, cfg: Man
     first = replace(cfg.recipe(), epochs=1)
     train(model, unlabelled, first, seed=seed, mask=mask, objective=objective(zero), desc='ManiF-SMC θu⁰')    # 4. the path's end
     theta_u = {k: v.detach().clone() for k, v in model.named_parameters()}
+    model.load_state_dict(state_o)                          # the curve uses θo's BN statistics; the final run starts from θo
     theta_c = fit_control_point(model, theta_u, theta_o, retain.subset(tg['neighbours'].cpu()), cfg, seed=seed, mask=mask)
     margin = path_margins(model, (theta_u, theta_c, theta_o), fx, tg['centroid'], tg['positive'])
-    with torch.no_grad():                                   # the final run starts again from θo
-        for k, p in model.named_parameters(): p.copy_(theta_o[k])
     return train(model, _concat(unlabelled, retain), cfg.recipe(), seed=seed, mask=mask, objective=objective(margin),
                  desc='ManiF-SMC')
 
