@@ -13,7 +13,8 @@ import torch
 
 import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
-from .engine import EngineConfig, connect, engine_env, ray_address
+from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
+from .pipeline import ENV_GRID_LOG
 
 # %% auto #0
 __all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
@@ -148,8 +149,8 @@ def relative_path(path: Path) -> str:
     except ValueError: return str(path)
 
 class _Engine:
-    "Start (or join) Ray for the batch when `config` asks for it and hand it to the notebook kernels through the environment."
-    def __init__(self, config: EngineConfig): self.config, self.ray, self.saved = config, None, {}
+    "Start (or join) Ray for the batch when `config` asks for it and hand it, and the logs in `out`, to the notebook kernels."
+    def __init__(self, config: EngineConfig, out: Path): self.config, self.out, self.ray, self.saved = config, out, None, {}
     def __enter__(self) -> dict:
         config, info = self.config, dict(workers=self.config.workers, threads=self.config.threads, address=self.config.address)
         if config.uses_ray:
@@ -158,7 +159,9 @@ class _Engine:
             config = EngineConfig(workers=max(1, cpus // config.threads) if config.address else config.workers,
                                   address=ray_address(self.ray), threads=config.threads)
             info.update(workers=config.workers, cluster_cpus=cpus, cluster_gpus=gpus, ray=self.ray.__version__)
-        env = engine_env(config)
+        env = engine_env(config) | {ENV_UNIT_LOG: str(self.out/'units.jsonl'), ENV_GRID_LOG: str(self.out/'grid_requests.jsonl'),
+                                    'SPARSE_MU_NOTEBOOK': ''}
+        for name in ('units.jsonl', 'grid_requests.jsonl'): atomic_write_text(self.out/name, '')   # this run's logs only
         self.saved = {k: os.environ.get(k) for k in env}; os.environ.update(env)
         return info
     def __exit__(self, *exc):
@@ -181,14 +184,15 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
                   machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), notebooks=[])
     save = lambda: atomic_write_text(out/'run.json', json.dumps(to_jsonable(record), indent=1))
     t0 = time.perf_counter()
-    with _Engine(engine) as info:
+    out.mkdir(parents=True, exist_ok=True)
+    with _Engine(engine, out) as info:
         record['engine'] = info
         for i, src in enumerate(todo, 1):
             dst = out/'notebooks'/src.name
             entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(out)))
             record['notebooks'].append(entry); save()
             print(f"[{i}/{len(todo)}] {src.stem} (profile {profile}, {info['workers']} worker(s))", flush=True)
-            start = time.perf_counter()
+            start = time.perf_counter(); os.environ['SPARSE_MU_NOTEBOOK'] = src.stem   # the logs say which notebook asked
             try: run_notebook(src, dst, params, stream)
             except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
                 failed = isinstance(e, Exception)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_engine.ipynb #91eb81e3
 from __future__ import annotations
-import os, socket, sys, time
+import json, os, socket, sys, time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -13,9 +13,9 @@ import torch
 from .core import check_range
 
 # %% auto #0
-__all__ = ['ENV_WORKERS', 'ENV_ADDRESS', 'ENV_THREADS', 'Unit', 'order_units', 'EngineConfig', 'engine_config', 'engine_env',
-           'run_unit', 'GridProgress', 'check_address', 'connect', 'ray_address', 'run_units', 'demo_unit',
-           'demo_units', 'critical_path', 'simulate', 'draw_graph']
+__all__ = ['ENV_WORKERS', 'ENV_ADDRESS', 'ENV_THREADS', 'ENV_UNIT_LOG', 'Unit', 'order_units', 'EngineConfig', 'engine_config',
+           'engine_env', 'run_unit', 'GridProgress', 'check_address', 'connect', 'ray_address', 'log_unit', 'run_units',
+           'demo_unit', 'demo_units', 'critical_path', 'simulate', 'draw_graph']
 
 # %% ../nbs/05a_engine.ipynb #a25509ea
 @dataclass(frozen=True)
@@ -151,6 +151,16 @@ def ray_address(ray) -> str:
     return ray.get_runtime_context().gcs_address
 
 # %% ../nbs/05a_engine.ipynb #15a8bf80
+ENV_UNIT_LOG = 'SPARSE_MU_UNIT_LOG'
+
+def log_unit(unit: Unit, seconds: float, config: EngineConfig) -> None:
+    "Append one finished unit (kind, label, dependencies, seconds, notebook) to `$SPARSE_MU_UNIT_LOG` when set."
+    path = os.environ.get(ENV_UNIT_LOG)
+    if not path: return
+    entry = dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), key=unit.key, kind=unit.kind, label=unit.label,
+                 deps=list(unit.deps), seconds=round(seconds, 3), workers=config.workers, threads=config.threads)
+    with open(path, 'a') as f: f.write(json.dumps(entry) + '\n')
+
 def _failure(unit: Unit, e: BaseException) -> RuntimeError:
     cause = getattr(e, 'cause', None) or e                 # a RayTaskError carries the unit's own exception
     return RuntimeError(f"unit {unit.label or unit.key} failed: {type(cause).__name__}: {cause}")
@@ -165,7 +175,7 @@ def run_units(units: Sequence[Unit], config: EngineConfig | None = None, desc: s
             for u in todo:
                 try: seconds[u.key] = run_unit(u.fn, u.args, config.threads)
                 except Exception as e: raise _failure(u, e) from e
-                bar.update()
+                log_unit(u, seconds[u.key], config); bar.update()
             return seconds
         ray = connect(config)
         gpus = 1 if ray.cluster_resources().get('GPU', 0) >= 1 else 0
@@ -182,7 +192,7 @@ def run_units(units: Sequence[Unit], config: EngineConfig | None = None, desc: s
                 u = unit_of[ready[0]]
                 try: seconds[u.key] = ray.get(ready[0])
                 except Exception as e: raise _failure(u, e) from e
-                bar.update()
+                log_unit(u, seconds[u.key], config); bar.update()
         except BaseException:                                # a failed unit or Ctrl-C: stop what has not run
             for r in pending: ray.cancel(r, force=True)
             raise

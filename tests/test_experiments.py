@@ -11,12 +11,12 @@ SCHEMAS = {   # table -> columns it must have
     'theory_error_bound.csv': ['sparsity', 'mask', 'seed', 'error', 'bound', 'weight_distance', 'sigma'],
 }
 FIGURES = ['fig3_sparsity_sweep', 'fig4_pruning_methods', 'fig5_l1_sparse', 'figA1_mia_privacy', 'fig6_backdoor',
-           'table4_transfer', 'benchmarks', 'theory_error_bound']
+           'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper']
 
 @pytest.fixture(scope='module')
 def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp('smoke_batch')
-    record = reproduce(profile='smoke', out=out)
+    record = reproduce(profile='smoke', out=out, workers=2)      # as `make reproduce`: grids on a local Ray instance
     return out, record
 
 def test_every_notebook_ran(batch):
@@ -48,6 +48,20 @@ def test_claims_and_benchmarks(batch):
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
     assert {'train_throughput', 'rte_FF', 'rte_IU', 'fisher_vectorised', 'per_sample_grads'} <= set(bench.benchmark)
     assert any(b.startswith('rte_IU_omp') for b in bench.benchmark)          # the sparse model's RTE rows
+
+def test_engine_recorded_and_plan_matches_the_notebooks(batch):
+    "run.json names the engine; what the notebooks asked for is exactly what the cost plan (09a_plan) says they ask for."
+    from sparse_mu.core import to_jsonable
+    from sparse_mu.plan import batch_jobs
+    out, record = batch
+    assert record['engine']['workers'] == 2 and record['engine']['ray']
+    logged = {}
+    for line in (out/'grid_requests.jsonl').read_text().splitlines():
+        e = json.loads(line); logged.setdefault(e['notebook'], []).append([e['prune'], e['jobs']])
+    planned = {nb: [[prune, to_jsonable([list(j) for j in jobs])] for prune, jobs in reqs] for nb, reqs in batch_jobs('smoke').items()}
+    assert json.loads(json.dumps(logged, sort_keys=True)) == json.loads(json.dumps(planned, sort_keys=True))
+    units = [json.loads(l) for l in (out/'units.jsonl').read_text().splitlines()]
+    assert all(u['notebook'] and u['seconds'] >= 0 for u in units)
 
 def test_cli_errors(capsys):
     with pytest.raises(SystemExit) as e: main(['reproduce', '--profile', 'huge'])
