@@ -69,7 +69,7 @@ def build(out: Path, quiet: bool = True) -> Path:
         for c in nb.cells:                                   # nbdev's directives are for nbdev, not for readers
             if c.cell_type == 'code': c.source = '\n'.join(l for l in c.source.split('\n') if not l.startswith('#|')).strip('\n')
         notes = []
-        if stem in nb_mod: notes.append(f'API reference of `{nb_mod[stem]}`: [{nb_mod[stem]}](../api/{nb_mod[stem]}.md)')
+        if stem in nb_mod: notes.append(f'API reference of `{nb_mod[stem]}`: [{nb_mod[stem]}](../api/{nb_mod[stem]}.rst)')
         if page.startswith('experiments'):
             notes.append(f"Executed notebook of the committed run (`figures/notebooks/{p.name}`: commit {run.get('commit', '?')}, "
                          f"profile `{run.get('profile', '?')}`), rendered with its stored outputs."
@@ -87,9 +87,10 @@ def build(out: Path, quiet: bool = True) -> Path:
         (exp if page.startswith('experiments') else lib).append(page)
     for mod, stem in mods.items():
         name = mod.split('.')[1]
-        (src/'api'/f'{mod}.md').write_text(
-            f'# `{mod}`\n\nDefined in the notebook [{stem}](../{page_of_notebook(stem)}.ipynb), where every function '
-            f'below comes with its derivation and its checks.\n\n```{{automodule}} {mod}\n:members:\n:undoc-members:\n```\n')
+        title = f'``{mod}``'                         # reStructuredText: autodoc's output is rst, which MyST would misread
+        (src/'api'/f'{mod}.rst').write_text(
+            f'{title}\n{"=" * len(title)}\n\nDefined in the notebook :doc:`{stem} </{page_of_notebook(stem)}>`, where every '
+            f'function below comes with its derivation and its checks.\n\n.. automodule:: {mod}\n   :members:\n   :undoc-members:\n')
     for f in (ROOT/'figures').glob('*.png'): shutil.copy2(f, src/'figures'/f.name)
     home, results = readme_parts()
     (src/'results.md').write_text(rewrite_links(results))
@@ -97,7 +98,7 @@ def build(out: Path, quiet: bool = True) -> Path:
     stems = {p.stem for p in (ROOT/'nbs').glob('[0-9][0-9]*.ipynb')}
     home = re.sub(r'^\| `(\d\d\w*?_\w+)` \|', lambda m: f'| [`{m.group(1)}`]({page_of_notebook(m.group(1))}.ipynb) |'
                   if m.group(1) in stems else m.group(0), home, flags=re.M)                  # the notebook table links its pages
-    home = re.sub(r'\| `(sparse_mu\.\w+)` \|', lambda m: f'| [`{m.group(1)}`](api/{m.group(1)}.md) |' if m.group(1) in mods
+    home = re.sub(r'\| `(sparse_mu\.\w+)` \|', lambda m: f'| [`{m.group(1)}`](api/{m.group(1)}.rst) |' if m.group(1) in mods
                   else m.group(0), home)
     (src/'index.md').write_text(rewrite_links(home) + '\n\n' + toc('Library notebooks', lib) + toc('Experiments (executed)', exp)
                                 + toc('Results', ['results']) + toc('API reference', [f'api/{m}' for m in mods]))

@@ -31,10 +31,11 @@ mathjax_path = 'mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,local/spars
 _NB_OF = json.loads((Path(__file__).parent/'notebook_of_module.json').read_text())   # written by build.py
 
 def _link_notebook(app, what, name, obj, options, lines):
-    "End every function's and class's docstring with a link to the notebook that defines it."
+    "Escape `|` in docstrings; end every function's and class's docstring with a link to the notebook that defines it."
+    lines[:] = [l.replace('|', '\\|') for l in lines]   # docstrings are Markdown-ish: |x| is a norm, not an rst substitution
     mod = getattr(obj, '__module__', '') or ''
     if what in ('function', 'class') and mod in _NB_OF:
-        lines += ['', f'*Defined in the notebook* :doc:`{_NB_OF[mod]} </{_NB_OF[mod]}>`', '']
+        lines += ['', f"*Defined in the notebook* :doc:`{_NB_OF[mod].split('/')[-1]} </{_NB_OF[mod]}>`", '']
 
 def setup(app):
     app.connect('autodoc-process-docstring', _link_notebook)

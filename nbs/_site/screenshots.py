@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {'home': 'index.html', 'library_06_metrics': 'library/06_metrics.html',
-         'experiment_11_prune_then_unlearn': 'experiments/11_prune_then_unlearn.html'}
+         'experiment_11_prune_then_unlearn': 'experiments/11_prune_then_unlearn.html', 'api_sparse_mu_data': 'api/sparse_mu.data.html'}
 
 
 def chromium() -> str:
@@ -24,9 +24,10 @@ def run(args: list, timeout: int = 90) -> subprocess.CompletedProcess:
         return subprocess.run(base + args, capture_output=True, text=True, timeout=timeout)
 
 
-def shoot(site: Path, out: Path, width: int = 1280, height: int = 1600) -> dict:
+def shoot(site: Path, out: Path, width: int = 1280, height: int = 1600, pages: dict | None = None) -> dict:
+    "Screenshot `pages` ({name: path in the site}, default `PAGES`) into `out`; report each PNG and its typeset formulas."
     out.mkdir(parents=True, exist_ok=True); report = {}
-    for name, page in PAGES.items():
+    for name, page in (pages or PAGES).items():
         url = (site/page).resolve().as_uri()
         png = out/f'{name}.png'
         run([f'--screenshot={png}', f'--window-size={width},{height}', url])
