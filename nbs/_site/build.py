@@ -104,6 +104,7 @@ def build(out: Path, quiet: bool = True) -> Path:
                                 + toc('Results', ['results']) + toc('API reference', [f'api/{m}' for m in mods]))
     (src/'notebook_of_module.json').write_text(json.dumps({m: page_of_notebook(s) for m, s in mods.items()}))
     shutil.copy2(SITE/'conf.py', src/'conf.py')
+    (src/'_static').mkdir(exist_ok=True); shutil.copy2(SITE/'custom.css', src/'_static'/'custom.css')
     import jupyter_server_mathjax
     shutil.copytree(Path(jupyter_server_mathjax.__file__).parent/'static', src/'_static'/'mathjax')
     (src/'_static'/'mathjax'/'config'/'local').mkdir(parents=True, exist_ok=True)

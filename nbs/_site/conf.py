@@ -20,6 +20,7 @@ autodoc_preserve_defaults = True
 html_theme = 'alabaster'
 html_title = 'sparse_mu'
 html_static_path = ['_static']
+html_css_files = ['custom.css']             # nbs/_site/custom.css
 html_theme_options = {'description': 'Model Sparsity Can Simplify Machine Unlearning — a notebook-first companion',
                       'fixed_sidebar': True, 'page_width': '1200px', 'sidebar_width': '250px'}
 html_sidebars = {'**': ['about.html', 'searchbox.html', 'navigation.html']}
