@@ -23,7 +23,8 @@ from .train import Recipe, train
 # %% auto #0
 __all__ = ['BENCH_COLUMNS', 'PAPER_RTE_RATIOS', 'device_name', 'time_call', 'throughput', 'loglog_slope', 'torchvision_root',
            'reference_transform', 'fashion_mnist_reference', 'ArrayImages', 'reference_loader', 'reference_epoch_times',
-           'our_epoch_times', 'bench_row', 'rte_ratios', 'Targets', 'synthetic_images']
+           'our_epoch_times', 'bench_row', 'rte_ratios', 'Targets', 'interleaved_rte', 'pair_summary', 'train_unit',
+           'synthetic_images']
 
 # %% ../nbs/17_benchmarks.ipynb #c007
 def device_name(device=None, threads: bool = True) -> str:
@@ -150,6 +151,32 @@ class Targets(Claims):
         self.rows.append(dict(claim=claim, verdict=verdict, detail=detail))
         print(f'[{verdict}] {claim}: {detail}')
         return ok
+
+# %% ../nbs/17_benchmarks.ipynb #05362439
+def interleaved_rte(methods: dict[str, Callable], baseline: Callable, rounds: int = 3, device=None) -> pd.DataFrame:
+    "Per round: time `baseline()`, then each of `methods`; one row per (round, method) with its ratio to that round's baseline."
+    if rounds < 1: raise ValueError(f"rounds must be ≥ 1, got {rounds}")
+    rows = []
+    for r in range(rounds):
+        _, base = time_call(baseline, device=device)
+        for name, fn in methods.items():
+            _, sec = time_call(fn, device=device)
+            rows.append(dict(round=r, method=name, seconds=sec, baseline_s=base, ratio=sec / base))
+    return pd.DataFrame(rows)
+
+def pair_summary(pairs: pd.DataFrame) -> pd.DataFrame:
+    "Per method: the median per-round ratio, its min and max, the median seconds of both sides and the number of pairs."
+    g = pairs.groupby('method', sort=False)
+    return pd.DataFrame(dict(ratio=g.ratio.median(), ratio_min=g.ratio.min(), ratio_max=g.ratio.max(),
+                             seconds=g.seconds.median(), baseline_s=g.baseline_s.median(), pairs=g.size())).reset_index()
+
+# %% ../nbs/17_benchmarks.ipynb #c965c03e
+def train_unit(profile, seed: int, epochs: int) -> None:
+    "A benchmark unit: train a fresh model of `profile` for `epochs` epochs (its recipe otherwise), store nothing."
+    from dataclasses import replace
+    from sparse_mu.pipeline import augmentation, new_model, profile_splits
+    train(new_model(profile, seed), profile_splits(profile).train, replace(profile.recipe, epochs=epochs), seed=seed,
+          augment=augmentation(profile), desc='engine benchmark')
 
 # %% ../nbs/17_benchmarks.ipynb #c021
 def synthetic_images(n: int, channels: int = 3, size: int = 32, num_classes: int = 10, seed: int = 0) -> TensorData:
