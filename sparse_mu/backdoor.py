@@ -23,8 +23,9 @@ __all__ = ['TRIGGER_VALUES', 'BACKDOOR_VERSION', 'trigger_value', 'trigger_box',
 # %% ../nbs/15_backdoor.ipynb #c006
 TRIGGER_VALUES = {'fashion_mnist': 255, 'digits': 255, 'cifar10': 0, 'cifar100': 0, 'svhn': 0}
 
-def trigger_value(dataset: str) -> int:
-    "The patch value for `dataset`: white (255) on the black backgrounds of Fashion-MNIST and digits, black (0, the paper's) on colour photos."
+def trigger_value(dataset: str, images: torch.Tensor | None = None) -> int:
+    "The patch value for `dataset`: white (255) on the black backgrounds of Fashion-MNIST and digits, black (0, the paper's) on colour photos; for a registered dataset, white on dark `images`, else black."
+    if dataset not in TRIGGER_VALUES and images is not None: return 255 if images.float().mean() < 127.5 else 0
     return TRIGGER_VALUES[check_choice(dataset, TRIGGER_VALUES, 'dataset')]
 
 def _check_int(value, what: str, lo: int, hi: int | None = None) -> int:
@@ -79,7 +80,7 @@ def backdoor_task(splits: Splits, ratio: float = 0.1, target: int = 0, seed: int
                   margin: int = 2, value: int | None = None) -> ForgetTask:
     "Df = the poisoned training images with their poisoned labels, Dr = the clean rest, test = the clean test set."
     k = splits.info.num_classes; _check_int(target, f'target label (a class of {splits.info.name})', 0, k - 1)
-    value = trigger_value(splits.info.name) if value is None else value
+    value = trigger_value(splits.info.name, splits.train.x) if value is None else value
     poisoned, idx = poison(splits.train, ratio, target, seed, size, margin, value)
     keep = torch.ones(len(splits.train), dtype=torch.bool); keep[idx] = False
     key = dict(scenario='backdoor', ratio=ratio, target=target, seed=seed, count=len(idx),

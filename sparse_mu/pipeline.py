@@ -69,9 +69,10 @@ PROFILES = {
                      retrain_recipe=RECIPES['paper_retrain'], rewind_epoch=8, preset='reference'),
 }
 
-def get_profile(profile: str | Profile) -> Profile:
-    "The `Profile` named `profile` (a `Profile` passes through)."
-    return profile if isinstance(profile, Profile) else PROFILES[check_choice(profile, PROFILES, 'profile')]
+def get_profile(profile: str | Profile, dataset: str | None = None) -> Profile:
+    "The `Profile` named `profile` (a `Profile` passes through), on `dataset` instead of its own when given (e.g. one you registered)."
+    P = profile if isinstance(profile, Profile) else PROFILES[check_choice(profile, PROFILES, 'profile')]
+    return P if dataset is None or dataset == P.dataset else replace(P, dataset=dataset)
 
 # %% ../nbs/08_pipeline.ipynb #c011
 @functools.lru_cache(maxsize=8)

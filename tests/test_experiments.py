@@ -68,3 +68,25 @@ def test_cli_errors(capsys):
     assert e.value.code == 2 and "choose from 'smoke', 'default', 'paper'" in capsys.readouterr().err
     assert main(['reproduce', '--profile', 'smoke', '--only', 'no_such_notebook']) == 2
     assert 'no_such_notebook' in capsys.readouterr().err
+
+REGISTER = '''
+from sparse_mu.data import load_dataset, register_dataset
+
+def register():
+    "A dataset of one's own, registered in every fresh process that meets its name (here: digits under another name)."
+    train, test, _ = load_dataset('digits')
+    register_dataset('my_digits', num_classes=10, train=train, test=test, replace=True)
+'''
+
+def test_registered_dataset_through_the_batch(tmp_path, monkeypatch):
+    "`--param dataset=NAME` with NAME registered through $SPARSE_MU_DATASETS: the study runs on it, in the notebook kernel."
+    (tmp_path/'my_data.py').write_text(REGISTER)
+    monkeypatch.setenv('SPARSE_MU_DATASETS', f"{tmp_path/'my_data.py'}:register")
+    out = tmp_path/'out'
+    record = reproduce(profile='smoke', only='14_mia_privacy', out=out, extra_params={'dataset': 'my_digits'})
+    assert [e['status'] for e in record['notebooks']] == ['ok'] and record['parameters']['dataset'] == 'my_digits'
+    import nbformat
+    executed = nbformat.read(out/'notebooks'/'14_mia_privacy.ipynb', as_version=4)
+    printed = ''.join(o.get('text', '') for c in executed.cells if c.cell_type == 'code' and 'injected-parameters' not in
+                      c.metadata.get('tags', []) for o in c.get('outputs', []))
+    assert 'my_digits' in printed and len(pd.read_csv(out/'tables'/'figA1.csv')) > 0   # the study itself says it ran on it
