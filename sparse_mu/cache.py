@@ -68,8 +68,9 @@ class Cache:
 
     def lock(self, path: Path) -> FileLock:
         "The inter-process lock of one key: held while its value is computed; the OS releases it if the holder dies."
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(path.with_suffix('.lock')))
+        lock = self.root/'.locks'/path.parent.name/(path.stem + '.lock')   # beside the results, not among them
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(lock))
 
     def get(self, kind: str, parts: dict, compute: Callable[[], dict]) -> dict:
         "The dict stored for (`kind`, `parts`), computing and storing it with `compute()` on a miss."

@@ -19,5 +19,5 @@ def test_bad_input(tmp_path):
     P = get_profile('smoke'); c = Cache(tmp_path)
     with pytest.raises(ValueError, match='sparsity must lie in'): pruned_model(P, 'omp', 1.0, 0, c)
     with pytest.raises(ValueError, match='choose one of: omp, imp, synflow'): pruned_model(P, 'lottery', 0.5, 0, c)
-    with pytest.raises(ValueError, match='unlearning method'): unlearning_record(P, 'class', 'SCRUB', 0.0, 0, cache=c)
+    with pytest.raises(ValueError, match='unlearning method'): unlearning_record(P, 'class', 'SCRUBBER', 0.0, 0, cache=c)
     with pytest.raises(ValueError, match='choose one of: smoke, default, paper'): get_profile('large')
