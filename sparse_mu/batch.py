@@ -156,7 +156,7 @@ class _Engine:
         if config.uses_ray:
             self.ray = connect(config)
             cpus = int(self.ray.cluster_resources().get('CPU', 0)); gpus = int(self.ray.cluster_resources().get('GPU', 0))
-            config = EngineConfig(workers=max(1, cpus // config.threads) if config.address else config.workers,
+            config = EngineConfig(workers=(gpus or max(1, cpus // config.threads)) if config.address else config.workers,
                                   address=ray_address(self.ray), threads=config.threads)
             info.update(workers=config.workers, cluster_cpus=cpus, cluster_gpus=gpus, ray=self.ray.__version__)
         env = engine_env(config) | {ENV_UNIT_LOG: str(self.out/'units.jsonl'), ENV_GRID_LOG: str(self.out/'grid_requests.jsonl'),

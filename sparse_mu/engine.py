@@ -95,7 +95,7 @@ class GridProgress:
     def __init__(self, total: int, desc: str, every: float = 30.0, stream=None):
         self.total, self.desc, self.every, self.done = total, desc, every, 0
         self.stream = stream or sys.stdout
-        self.quiet = os.environ.get('SPARSE_MU_PROGRESS', '1') == '0' or total == 0
+        self.quiet = os.environ.get('SPARSE_MU_GRID_PROGRESS', '1') == '0' or total == 0   # not the inner bars' switch
         self.start = self.last = time.perf_counter()
         self.bar = None
         if not self.quiet and getattr(self.stream, 'isatty', lambda: False)():
@@ -142,6 +142,9 @@ def connect(config: EngineConfig):
             raise ConnectionError(f"could not join the Ray cluster at {config.address!r}: {e}. Start one with "
                                   "`ray start --head`, or leave --address out to run on this machine") from None
     else:
+        # Ray starts its workers at nice 15, so any other process on the machine (a test run, an editor's indexer)
+        # would take the CPU from the grid; the batch's own workers run at normal priority unless the user says otherwise
+        os.environ.setdefault('RAY_worker_niceness', '0')
         ray.init(num_cpus=config.workers * config.threads, object_store_memory=256 * 2**20,
                  _node_ip_address='127.0.0.1', **quiet)
     return ray

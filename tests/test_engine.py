@@ -9,7 +9,7 @@ import pytest
 ray = pytest.importorskip('ray')
 
 from sparse_mu.cache import Cache
-from sparse_mu.engine import EngineConfig, Unit, engine_env, run_units
+from sparse_mu.engine import EngineConfig, Unit, connect, engine_env, run_units
 from sparse_mu.pipeline import get_profile, grid_units, run_grid
 
 P = get_profile('smoke')
@@ -21,8 +21,7 @@ METRICS = ['scenario', 'sparsity', 'method', 'seed', 'UA', 'MIA_Efficacy', 'RA',
 def local_ray():
     "One local Ray instance with two one-CPU workers for the module; the test module's functions travel by value."
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address='127.0.0.1',
-             object_store_memory=128 * 2**20)
+    connect(EngineConfig(workers=2))                          # the engine's own local instance, as the batch starts it
     yield ray
     ray.shutdown()
 
@@ -82,6 +81,14 @@ def test_failing_unit_names_itself(local_ray, tmp_path):
     def boom(): raise ValueError('bad hyperparameter')
     with pytest.raises(RuntimeError, match='unit FT class 95% s0 failed: ValueError: bad hyperparameter'):
         run_units([Unit('x', boom, label='FT class 95% s0')], EngineConfig(workers=2))
+
+
+def _niceness(): return os.nice(0)
+
+def test_workers_run_at_normal_priority(local_ray):
+    "Ray's default worker niceness (15) would let any other process starve the grid."
+    task = ray.remote(num_cpus=1)(_niceness)
+    assert ray.get([task.remote() for _ in range(2)]) == [0, 0]
 
 
 def test_bad_address_is_a_clear_error_at_once():
