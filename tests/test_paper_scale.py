@@ -79,3 +79,18 @@ def test_resnet18_paper_shaped(cifar):
     torch.testing.assert_close(chunked, whole, rtol=1e-4, atol=1e-9 * whole.abs().max().item())
     mem = iu_memory(model, x1, 1000, 128)                                              # the target, by the estimate
     assert mem['woodbury'] > 16 * 2**30 > mem['cg']
+
+def test_plan_command_every_profile(capsys):
+    "`sparse-mu plan` for every profile: the table, the 1/8/64-worker estimate; paper: IU within 16 GB, cached unknowable."
+    from sparse_mu.batch import main
+    from sparse_mu.plan import PAPER_EPOCH_S, plan_table
+    assert main(['plan', '--profile', 'smoke']) == 0                          # calibrated on this machine
+    out = capsys.readouterr().out
+    assert 'calibrated on cpu' in out and 'record:IU' in out and 'critical_path_h' in out
+    assert main(['plan', '--profile', 'default', '--epoch-s', '2.5']) == 0
+    assert '2.50 s per epoch-equivalent (given)' in capsys.readouterr().out
+    assert main(['plan', '--profile', 'smoke', '--epoch-s', 'fast']) == 2
+    assert "takes a number of seconds or 'paper'" in capsys.readouterr().err
+    table = plan_table('paper', PAPER_EPOCH_S)
+    assert table.cached.isna().all() and table.units.sum() > 500
+    assert table[table.kind == 'record:IU'].peak_gib.max() < 16 < 45     # by CG; Woodbury would hold G (45 GB) twice
