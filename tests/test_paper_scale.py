@@ -94,3 +94,29 @@ def test_plan_command_every_profile(capsys):
     table = plan_table('paper', PAPER_EPOCH_S)
     assert table.cached.isna().all() and table.units.sum() > 500
     assert table[table.kind == 'record:IU'].peak_gib.max() < 16 < 45     # by CG; Woodbury would hold G (45 GB) twice
+
+def test_notebook_11_paper_path(tmp_path, monkeypatch):
+    """Tables 2-3 / Figure 3 (11_prune_then_unlearn) on the `paper` code path: CIFAR-10 files written here in the real
+    format, ResNet-18, the reference recipe (crop, flip, multistep) and the reference unlearning preset, shortened to one
+    epoch by the test-only profile 'paper_tiny' (tests/paper_tiny.py, registered in the kernel via $SPARSE_MU_PROFILES). ~100 s."""
+    import pandas as pd
+    from pathlib import Path
+    from sparse_mu.batch import notebooks_dir, run_notebook
+    write_cifar(tmp_path/'data', 10, n=12)
+    for k, v in dict(SPARSE_MU_DATA=tmp_path/'data', SPARSE_MU_CACHE=tmp_path/'cache',
+                     SPARSE_MU_PROFILES=f"{Path(__file__).with_name('paper_tiny.py')}:register").items():
+        monkeypatch.setenv(k, str(v))
+    run_notebook(notebooks_dir()/'11_prune_then_unlearn.ipynb', tmp_path/'out'/'11.ipynb',
+                 dict(profile='paper_tiny', out_dir=str(tmp_path/'out')))
+    t3 = pd.read_csv(tmp_path/'out'/'tables'/'table3.csv')
+    assert set(t3.arch) == {'resnet18'} and set(t3.dataset) == {'cifar10'}
+    assert set(t3.method) == {'original', 'retrain', 'FT', 'GA', 'FF', 'IU'} and set(t3.sparsity) == {0.0, 0.5}
+    assert t3[['UA', 'MIA_Efficacy', 'RA', 'TA']].notna().all().all()
+    assert (tmp_path/'out'/'fig3_sparsity_sweep.png').stat().st_size > 1000
+
+def test_unknown_profile_names_the_env_variable(monkeypatch):
+    from sparse_mu.pipeline import get_profile
+    monkeypatch.setenv('SPARSE_MU_PROFILES', 'sparse_mu.core:no_such_function')
+    with pytest.raises(ValueError, match='names no function'): get_profile('paper_tinier')
+    monkeypatch.delenv('SPARSE_MU_PROFILES')
+    with pytest.raises(ValueError, match='choose one of'): get_profile('paper_tinier')
