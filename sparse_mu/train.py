@@ -18,8 +18,8 @@ import torch._dynamo  # the first optimizer of a process imports it (seconds): p
 from .data import TensorData, augment as augment_batch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'param_bytes', 'activation_bytes',
-           'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
+__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram', 'param_bytes',
+           'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
 
 # %% ../nbs/03_train.ipynb #c006
 SCHEDULES = ('multistep', 'onecycle', 'constant')
@@ -74,7 +74,15 @@ def memory_budget(device=None) -> int:
         return int(gb * 2**30)
     device = get_device(device)
     if device.type == 'cuda': return int(0.9 * torch.cuda.get_device_properties(device).total_memory)
-    return int(0.8 * os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE'))
+    return int(0.8 * available_ram())
+
+def available_ram() -> int:
+    "Bytes of RAM available now: MemAvailable of /proc/meminfo (free + reclaimable cache), else the free pages."
+    try:
+        for line in open('/proc/meminfo'):
+            if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except OSError: pass
+    return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
 
 def param_bytes(model: nn.Module) -> int:
     "Bytes of the model's parameters."
