@@ -120,3 +120,23 @@ def test_unknown_profile_names_the_env_variable(monkeypatch):
     with pytest.raises(ValueError, match='names no function'): get_profile('paper_tinier')
     monkeypatch.delenv('SPARSE_MU_PROFILES')
     with pytest.raises(ValueError, match='choose one of'): get_profile('paper_tinier')
+
+PAPER_NOTEBOOKS = {   # the other experiment notebooks on the paper path (~11-330 s each on 2 CPU cores, 9 min together)
+    '12_pruning_methods': {}, '13_l1_sparse': {}, '14_mia_privacy': {}, '15_backdoor': {}, '18_baselines': {},
+    '16_transfer': dict(settings='paper', n_subset_models=2, subset_epochs=1),      # CIFAR-100 -> CIFAR-10
+}
+
+@pytest.mark.skipif(not __import__('os').environ.get('SPARSE_MU_PAPER_NOTEBOOKS'),
+                    reason='opt-in (9 min): set SPARSE_MU_PAPER_NOTEBOOKS=1 to run every notebook on the paper path')
+@pytest.mark.parametrize('name', list(PAPER_NOTEBOOKS))
+def test_notebook_paper_path(name, tmp_path, monkeypatch):
+    "As test_notebook_11_paper_path, for the other notebooks (CIFAR-10 and CIFAR-100 files; 17_benchmarks and 10_theory have their own sizes)."
+    from pathlib import Path
+    from sparse_mu.batch import notebooks_dir, run_notebook
+    write_cifar(tmp_path/'data', 10, n=12); write_cifar(tmp_path/'data', 100, n=60)
+    for k, v in dict(SPARSE_MU_DATA=tmp_path/'data', SPARSE_MU_CACHE=tmp_path/'cache',
+                     SPARSE_MU_PROFILES=f"{Path(__file__).with_name('paper_tiny.py')}:register").items():
+        monkeypatch.setenv(k, str(v))
+    run_notebook(notebooks_dir()/f'{name}.ipynb', tmp_path/'out'/f'{name}.ipynb',
+                 dict(profile='paper_tiny', out_dir=str(tmp_path/'out'), **PAPER_NOTEBOOKS[name]))
+    assert list((tmp_path/'out'/'tables').glob('*.csv'))
