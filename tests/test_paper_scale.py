@@ -2,6 +2,7 @@
 on the digits' CNN and on ResNet-18 with CIFAR-10 files in the real on-disk format (a few images, CPU, ~15 s)."""
 import copy
 import pytest, torch
+from torch import nn
 from conftest import write_cifar
 from sparse_mu.data import load_dataset, make_forget, make_splits, TensorData
 from sparse_mu.models import build_model
@@ -140,3 +141,22 @@ def test_notebook_paper_path(name, tmp_path, monkeypatch):
     run_notebook(notebooks_dir()/f'{name}.ipynb', tmp_path/'out'/f'{name}.ipynb',
                  dict(profile='paper_tiny', out_dir=str(tmp_path/'out'), **PAPER_NOTEBOOKS[name]))
     assert list((tmp_path/'out'/'tables').glob('*.csv'))
+
+def test_sigma_m_by_hvp_on_conv_nets(cifar):
+    "σ(m) by Hessian-vector products on a conv net with batch norm (eval) and 3×32×32 inputs: the dense restricted Hessian's\n    top eigenvalue on a tiny conv net; per-sample (vmap) σ(m) on ResNet-18 runs and is finite."
+    from sparse_mu.theory import FlatModel, random_mask, sigma_m, step_loss
+    data, info = cifar
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Conv2d(3, 2, 3, stride=4), nn.BatchNorm2d(2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                         nn.Linear(2, 3)).double().eval()
+    fm = FlatModel.of(conv); th = fm.flatten()
+    x, y = data.x[:4].double() / 255, data.y[:4] % 3
+    m = random_mask(fm.prunable(), 0.5, torch.Generator().manual_seed(0), dtype=torch.float64)
+    H = torch.autograd.functional.hessian(lambda t: step_loss(fm, t, x, y), th)
+    dense = torch.linalg.eigvalsh(m[:, None] * H * m[None, :]).abs().max().item()
+    assert abs(sigma_m(fm, th, m, x, y, per_sample=False, iters=3000, tol=1e-12) - dense) <= 1e-6 * dense
+    per_sample = sigma_m(fm, th, m, x, y, per_sample=True, iters=500, tol=1e-10)
+    assert per_sample >= dense * (1 - 1e-6)                       # max over samples of σ ≥ σ of their mean
+    rn = FlatModel.of(build_model('resnet18', info, seed=0).eval())
+    s = sigma_m(rn, rn.flatten(), rn.prunable().float(), data.x[:2], data.y[:2], per_sample=True, iters=2)
+    assert s > 0 and s < float('inf')
