@@ -19,7 +19,7 @@ from .pipeline import ENV_GRID_LOG
 # %% auto #0
 __all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
            'experiment_notebooks', 'select_notebooks', 'run_notebook', 'error_message', 'machine_info', 'summary',
-           'default_workers', 'relative_path', 'reproduce', 'parse_param', 'main']
+           'default_workers', 'relative_path', 'reproduce', 'parse_param', 'plan_command', 'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -215,6 +215,20 @@ def parse_param(text: str) -> tuple[str, object]:
     except json.JSONDecodeError: return key, value
 
 # %% ../nbs/09_batch.ipynb #c034
+def plan_command(profile: str, epoch_s: str | None = None) -> int:
+    "`sparse-mu plan`: the plan table of `profile` and its wall time on 1, 8 and 64 workers (nothing is trained)."
+    from sparse_mu import plan
+    if epoch_s is None: t_e, source = plan.calibrate(profile), f'calibrated on {plan.get_device()}'
+    elif epoch_s == 'paper': t_e, source = plan.PAPER_EPOCH_S, "the paper's GPU (PAPER_EPOCH_S)"
+    else:
+        try: t_e, source = float(epoch_s), 'given'
+        except ValueError: print(f"error: --epoch-s takes a number of seconds or 'paper', got {epoch_s!r}", file=sys.stderr); return 2
+    table = plan.plan_table(profile, t_e)
+    print(f'# sparse-mu plan --profile {profile}: {t_e:.2f} s per epoch-equivalent ({source})\n')
+    print(table.to_markdown(index=False, floatfmt='.3g'))
+    print(); print(plan.estimate(profile, t_e).to_markdown(index=False, floatfmt='.3g'))
+    return 0
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='sparse-mu', description="Run the experiment notebooks of sparse_mu.")
     sub = p.add_subparsers(dest='command', required=True)
@@ -233,11 +247,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument('--threads', type=int, default=1, metavar='T', help='torch threads per unit (default 1; the '
                      'numbers depend on it, not on the number of workers)')
     for s in (ls, run): s.add_argument('--nbs', type=Path, help="notebooks folder (default: the repository's nbs/)")
+    pl = sub.add_parser('plan', help="what a profile's batch costs, without training: units, cached, hours, memory")
+    pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
+    pl.add_argument('--epoch-s', metavar='S', help="seconds per epoch-equivalent: a number, or 'paper' (the paper's GPU, "
+                    "plan.PAPER_EPOCH_S); default: a short calibration on the present device")
     return p
 
 def main(argv: list[str] | None = None) -> int:
-    "The `sparse-mu` command: `list` or `reproduce` (see `sparse-mu reproduce --help`)."
+    "The `sparse-mu` command: `list`, `plan` or `reproduce` (see `sparse-mu reproduce --help`)."
     args = _parser().parse_args(argv)
+    if args.command == 'plan': return plan_command(args.profile, args.epoch_s)
     if args.command == 'list':
         for p in experiment_notebooks(args.nbs): print(p.stem)
         return 0

@@ -22,10 +22,10 @@ from .train import RECIPES, Recipe, progress, train
 from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['PROFILES', 'VERSIONS', 'PRUNERS', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits', 'profile_task',
-           'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key', 'pruned_model',
-           'unlearned_model', 'unlearning_record', 'record_parts', 'grid_jobs', 'record_units', 'grid_units',
-           'log_request', 'run_records', 'run_grid']
+__all__ = ['PROFILES', 'ENV_PROFILES', 'VERSIONS', 'PRUNERS', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
+           'profile_task', 'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key',
+           'pruned_model', 'unlearned_model', 'unlearning_record', 'record_parts', 'grid_jobs', 'record_units',
+           'grid_units', 'log_request', 'run_records', 'run_grid']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -69,8 +69,23 @@ PROFILES = {
                      retrain_recipe=RECIPES['paper_retrain'], rewind_epoch=8, preset='reference'),
 }
 
+ENV_PROFILES = 'SPARSE_MU_PROFILES'   # 'module:function' (or 'file.py:function') entries that add profiles to PROFILES
+
+def _register_profiles_from_env() -> None:
+    "Call every 'module:function' named in $SPARSE_MU_PROFILES (comma-separated): how a fresh notebook kernel meets a profile of one's own."
+    import importlib, importlib.util
+    for target in filter(None, (t.strip() for t in os.environ.get(ENV_PROFILES, '').split(','))):
+        mod_name, _, fn = target.rpartition(':')
+        if mod_name.endswith('.py'):
+            spec = importlib.util.spec_from_file_location(f'_sparse_mu_profiles_{len(PROFILES)}', mod_name)
+            mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+        else: mod = importlib.import_module(mod_name)
+        if not callable(getattr(mod, fn, None)): raise ValueError(f"${ENV_PROFILES}: {target!r} names no function ('module:function')")
+        getattr(mod, fn)()
+
 def get_profile(profile: str | Profile, dataset: str | None = None) -> Profile:
     "The `Profile` named `profile` (a `Profile` passes through), on `dataset` instead of its own when given (e.g. one you registered)."
+    if isinstance(profile, str) and profile not in PROFILES: _register_profiles_from_env()
     P = profile if isinstance(profile, Profile) else PROFILES[check_choice(profile, PROFILES, 'profile')]
     return P if dataset is None or dataset == P.dataset else replace(P, dataset=dataset)
 

@@ -9,16 +9,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from .cache import Cache
+from .core import Timer, get_device
+from .data import DATASETS, DatasetInfo, TensorData
+from .models import build_model
 from .engine import Unit, critical_path, order_units, simulate
-from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, profile_task, record_units
-from .unlearn import GAMMA_SCHEDULERS, METHODS
+from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, profile_splits, profile_task, record_units
+from .train import activation_bytes, memory_budget, param_bytes, train, train_bytes
+from .unlearn import GAMMA_SCHEDULERS, METHODS, choose_solver, classifier, fisher_rows, iu_memory
 
 # %% auto #0
-__all__ = ['TABLE3_METHODS', 'BENCH_METHODS', 'BOTH', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'batch_jobs', 'batch_units',
+__all__ = ['TABLE3_METHODS', 'BENCH_METHODS', 'BOTH', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'batch_jobs', 'batch_units',
            'structure_twin', 'unit_epochs', 'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate',
-           'serial_chains']
+           'serial_chains', 'profile_model', 'calibrate', 'largest_output', 'unit_memory', 'plan_table']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
 TABLE3_METHODS = ('original', 'retrain', 'FT', 'GA', 'FF', 'IU')
@@ -141,3 +146,82 @@ def serial_chains(profile: str | Profile, epoch_s: float, units: list[Unit] | No
     cost = lambda u: unit_epochs(u) * epoch_s
     _, path = critical_path(units, cost); by_key = {u.key: u for u in units}
     return pd.DataFrame([dict(unit=by_key[k].label, kind=by_key[k].kind, hours=cost(by_key[k]) / 3600) for k in path])
+
+# %% ../nbs/09a_plan.ipynb #pl02
+SHAPES = {'fashion_mnist': (1, 28), 'digits': (1, 8), 'cifar10': (3, 32), 'cifar100': (3, 32), 'svhn': (3, 32)}   # (channels, size)
+
+def profile_model(profile: str | Profile):
+    "The profile's model (fresh), one zero image of its data's shape, and the training-set size the cost model assumes."
+    P = get_profile(profile)
+    if P.dataset not in SHAPES: info = profile_splits(P).info           # a registered data set: read its shape
+    else:
+        spec, (c, size) = DATASETS[P.dataset], SHAPES[P.dataset]
+        info = DatasetInfo(P.dataset, spec.num_classes, c, size, (0.5,) * c, (0.25,) * c, spec.pad, spec.flip)
+    model = build_model(P.arch, info, seed=0, **({} if P.width is None else {'width': P.width}))
+    n = P.per_class * info.num_classes if P.per_class else 45_000
+    return model, torch.zeros(1, info.in_channels, info.size, info.size, dtype=torch.uint8), n
+
+def calibrate(profile: str | Profile, steps: int = 3, batch_size: int = 32, device=None) -> float:
+    "Seconds per epoch-equivalent on the present device: `steps` SGD steps of the profile's model on random images, scaled."
+    P = get_profile(profile); model, x1, n = profile_model(P); device = get_device(device)
+    b = min(batch_size, P.recipe.batch_size)
+    gen = torch.Generator().manual_seed(0)
+    data = TensorData(torch.randint(0, 256, (b * (steps + 1), *x1.shape[1:]), dtype=torch.uint8, generator=gen),
+                      torch.randint(0, 2, (b * (steps + 1),), generator=gen))
+    r = replace(P.recipe, epochs=1, batch_size=b, schedule='constant')
+    train(model, data.subset(torch.arange(b)), r, seed=0, device=device)              # warm-up step, not timed
+    with Timer(device) as t: train(model, data.subset(torch.arange(b, len(data))), r, seed=0, device=device)
+    return t.seconds / steps * (n / b)
+
+def largest_output(model, x1: torch.Tensor) -> int:
+    "Bytes (float32) of the largest output of one module on `x1`: what a forward pass without gradients holds, about."
+    sizes = []
+    hooks = [m.register_forward_hook(lambda mod, i, o: sizes.append(4 * o.numel()) if isinstance(o, torch.Tensor) else None)
+             for m in model.modules() if not list(m.children())]
+    try:
+        with torch.no_grad(): model.eval()(x1)
+    finally:
+        for h in hooks: h.remove()
+    return max(sizes)
+
+def unit_memory(unit: Unit, model, x1: torch.Tensor, n: int, budget: int) -> int:
+    "Estimated peak bytes of one unit (see the table above)."
+    kind, _, method = unit.kind.partition(':'); P = unit.args[0]
+    data = TensorData(x1.expand(n, *x1.shape[1:]), torch.zeros(n, dtype=torch.long))   # a view: no memory
+    if kind != 'record': return train_bytes(model, data, P.recipe.batch_size)
+    config, evaluation = unit.args[6], param_bytes(model) + 3 * 1024 * largest_output(model, x1)     # `predict`: no graph, batches of 1024
+    return max(evaluation, _method_memory(method, P, config, model, x1, data, budget))
+
+def _method_memory(method, P, config, model, x1, data, budget) -> int:
+    if method == 'IU':
+        mem = iu_memory(model, x1, config.samples, config.batch_size)
+        try: return mem[choose_solver(mem, budget)]
+        except MemoryError: return mem['cg']
+    if method == 'FF':
+        K = classifier(model).out_features; rows = config.batch_size * (K if config.fisher == 'exact' else 1)
+        return 4 * param_bytes(model) + min(rows, max(1, fisher_rows(model, x1, budget))) * (param_bytes(model) + 2 * activation_bytes(model, x1))
+    if method == 'original': return 0
+    if method == 'SSD': return train_bytes(model, data, config.batch_size)
+    recipe = (P.retrain_recipe or P.recipe) if method == 'retrain' else config.recipe()
+    return train_bytes(model, data, recipe.batch_size)
+
+def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = None, device=None) -> pd.DataFrame:
+    "Per notebook and unit kind: units, cached units (None: not knowable without the data), estimated hours, peak GiB of one unit."
+    P = get_profile(profile); embedded = P.dataset == get_profile('default').dataset
+    G = P if embedded else structure_twin(P)
+    model, x1, n = profile_model(P); budget = memory_budget(device)
+    empty = Cache(tempfile.mkdtemp(prefix='sparse_mu_plan_'))
+    todo = {u.key for u in batch_units(G, cache or Cache())} if embedded else None
+    rows, seen = [], set()
+    for nb_name, requests in batch_jobs(G).items():
+        for prune, jobs in requests:
+            for u in record_units(G, jobs, prune, empty):
+                if u.key in seen: continue
+                seen.add(u.key)
+                rows.append(dict(notebook=nb_name, kind=u.kind, cached=None if todo is None else u.key not in todo,
+                                 hours=unit_epochs(u) * epoch_s / 3600,
+                                 peak_gib=unit_memory(u, model, x1, n, budget) / 2**30))
+    df = pd.DataFrame(rows)
+    return (df.groupby(['notebook', 'kind'], sort=False)
+              .agg(units=('kind', 'size'), cached=('cached', lambda c: None if c.isna().any() else int(c.sum())),
+                   hours=('hours', 'sum'), peak_gib=('peak_gib', 'max')).reset_index())

@@ -18,7 +18,8 @@ import torch._dynamo  # the first optimizer of a process imports it (seconds): p
 from .data import TensorData, augment as augment_batch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'train', 'predict', 'accuracy']
+__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram', 'param_bytes',
+           'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
 
 # %% ../nbs/03_train.ipynb #c006
 SCHEDULES = ('multistep', 'onecycle', 'constant')
@@ -62,6 +63,58 @@ def progress(iterable, desc: str, total: int | None = None):
     off = os.environ.get('SPARSE_MU_PROGRESS', '1') == '0'
     return tqdm(iterable, desc=desc, total=total, disable=off, mininterval=5, leave=False, dynamic_ncols=True)
 
+# %% ../nbs/03_train.ipynb #mem1
+def memory_budget(device=None) -> int:
+    "Bytes a unit may use on `device`: $SPARSE_MU_MEMORY_GB if set, else 90% of the GPU's memory or 80% of the available RAM."
+    env = os.environ.get('SPARSE_MU_MEMORY_GB')
+    if env:
+        try: gb = float(env)
+        except ValueError: gb = -1
+        if not gb > 0: raise ValueError(f"SPARSE_MU_MEMORY_GB must be a positive number of GiB, got {env!r}")
+        return int(gb * 2**30)
+    device = get_device(device)
+    if device.type == 'cuda': return int(0.9 * torch.cuda.get_device_properties(device).total_memory)
+    return int(0.8 * available_ram())
+
+def available_ram() -> int:
+    "Bytes of RAM available now: MemAvailable of /proc/meminfo (free + reclaimable cache), else the free pages."
+    try:
+        for line in open('/proc/meminfo'):
+            if line.startswith('MemAvailable:'): return int(line.split()[1]) * 1024
+    except OSError: pass
+    return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+
+def param_bytes(model: nn.Module) -> int:
+    "Bytes of the model's parameters."
+    return sum(p.numel() * p.element_size() for p in model.parameters())
+
+def activation_bytes(model: nn.Module, x: torch.Tensor) -> int:
+    "Bytes (float32) of every leaf module's output on the batch `x`, one eval-mode forward pass without gradients."
+    sizes = []
+    def hook(module, inputs, out):
+        sizes.extend(4 * t.numel() for t in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(t, torch.Tensor))
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    was_training = model.training; model.eval()
+    try:
+        with torch.no_grad(): model(x.to(next(model.parameters()).device))
+    finally:
+        for h in hooks: h.remove()
+        model.train(was_training)
+    return sum(sizes)
+
+def train_bytes(model: nn.Module, data: TensorData, batch_size: int) -> int:
+    "Estimated peak bytes of `train`: the data, weights + gradients + momentum, and a batch's module outputs twice."
+    data_bytes = data.x.numel() * data.x.element_size() + data.y.numel() * data.y.element_size()
+    return data_bytes + 3 * param_bytes(model) + 2 * min(batch_size, len(data)) * activation_bytes(model, data.x[:1])
+
+def check_fits(need: int, device, what: str, advice: str) -> int:
+    "Stop with a clear message when `need` bytes exceed the memory budget of `device`; returns `need`."
+    device = get_device(device); budget = memory_budget(device)
+    if need > budget:
+        raise MemoryError(f"{what} needs about {need / 2**30:.2f} GiB, more than the {budget / 2**30:.2f} GiB budget on {device}: "
+                          f"{advice}, or run on a device with more memory (SPARSE_MU_MEMORY_GB sets the budget).")
+    return need
+
 # %% ../nbs/03_train.ipynb #c011
 def _model_to(model: nn.Module, device: torch.device) -> nn.Module:
     model = model.to(device)
@@ -78,7 +131,10 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
           on_epoch_end: Callable | None = None, device=None, desc: str = 'train') -> nn.Module:
     "Train `model` on `data` with SGD following `recipe`; `augment=(pad, flip)` turns on augmentation, `l1(progress)` an ℓ1 penalty."
     if len(data) == 0: raise ValueError("cannot train on an empty dataset")
-    device = get_device(device); model = _model_to(model, device); data = data.to(device)
+    device = get_device(device); model = _model_to(model, device)
+    check_fits(train_bytes(model, data, recipe.batch_size), device, f'{desc} on {len(data)} samples',
+               f'lower the batch size (now {recipe.batch_size})')
+    data = data.to(device)
     set_seed(seed); gen = generator(seed)                       # data order + augmentation, device-independent
     opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
     steps_per_epoch = math.ceil(len(data) / recipe.batch_size); total = recipe.epochs * steps_per_epoch

@@ -11,23 +11,24 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.func import functional_call, grad, vmap
+from torch.func import functional_call, grad, jvp, vmap
 
 from .core import Timer, check_choice, check_range, generator, get_device, set_seed
 from .data import ForgetTask, TensorData
 from .prune import Mask
 from .models import reinit
-from .train import RECIPES, Recipe, train
+from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget, train
 
 # %% auto #0
 __all__ = ['GAMMA_SCHEDULERS', 'METHODS', 'PRESETS', 'FinetuneConfig', 'FTConfig', 'GAConfig', 'L1Config', 'RetrainConfig',
            'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga', 'gamma_at', 'l1_norm', 'l1_sparse', 'per_sample_grads',
-           'per_sample_grads_loop', 'classifier', 'fisher_diagonal', 'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram',
-           'woodfisher_solve', 'woodfisher_loop', 'iu', 'RLConfig', 'SalUnConfig', 'SCRUBConfig', 'NegGradConfig',
-           'BSConfig', 'SSDConfig', 'random_wrong_labels', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub',
-           'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors', 'batch_importance', 'ssd',
-           'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point', 'path_margins', 'manif_smc',
-           'Method', 'unlearn']
+           'per_sample_grads_loop', 'classifier', 'fisher_rows', 'fisher_diagonal', 'fisher_diagonal_loop', 'ff',
+           'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop', 'per_sample_jvp', 'weighted_grad', 'cg',
+           'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig', 'SalUnConfig', 'SCRUBConfig',
+           'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels', 'rl', 'saliency_mask', 'salun',
+           'distill_kl', 'scrub', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
+           'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point',
+           'path_margins', 'manif_smc', 'Method', 'unlearn']
 
 # %% ../nbs/07_unlearn.ipynb #c006
 @dataclass(frozen=True)
@@ -138,23 +139,43 @@ def classifier(model: nn.Module) -> nn.Linear:
     "The model's last `nn.Linear` layer."
     return [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
 
+def fisher_rows(model: nn.Module, x1: torch.Tensor, budget: int) -> int:
+    "Per-sample-gradient rows per `vmap` call that fit in `budget` bytes: each row costs its P gradients and one sample's activations twice."
+    P = sum(p.numel() for p in model.parameters())
+    per_row, fixed = 4 * P + 2 * activation_bytes(model, x1), 4 * 4 * P     # fixed: θ, the running sum, a batch's sum, slack
+    return (budget - fixed) // per_row
+
 def fisher_diagonal(model: nn.Module, data: TensorData, estimator: str = 'exact', batch_size: int = 64,
-                    seed: int = 0, device=None) -> torch.Tensor:
-    "Diagonal Fisher information E_x Σ_y p(y|x) (∇θ log p(y|x))² on `data`, flattened like `per_sample_grads`\n    ('sampled': one y ~ p(·|x) per sample; 'empirical': the true label)."
+                    seed: int = 0, device=None, budget: int | None = None, report: dict | None = None) -> torch.Tensor:
+    "Diagonal Fisher information E_x Σ_y p(y|x) (∇θ log p(y|x))² on `data`, flattened like `per_sample_grads`\n    ('sampled': one y ~ p(·|x) per sample; 'empirical': the true label); `vmap` calls sized by the memory `budget`."
     device = get_device(device); model = model.to(device).eval(); gen = generator(seed)
+    budget = memory_budget(device) if budget is None else budget
+    rows = fisher_rows(model, data.x[:1], budget)
+    if rows < 1:
+        raise MemoryError(f"the Fisher diagonal needs a row of per-sample gradients ({sum(p.numel() for p in model.parameters())} "
+                          f"parameters) in {budget / 2**30:.2f} GiB of budget on {device}: use a smaller model, or run on a "
+                          "device with more memory (SPARSE_MU_MEMORY_GB sets the budget)")
+    if report is not None: report.update(fisher_rows=int(rows), memory_budget_bytes=int(budget))
+    def squares(xs, ys, w=None):                     # Σ_rows w·g², one vmap call per chunk of at most `rows` rows
+        if len(xs) <= rows:
+            g = per_sample_grads(model, xs, ys)
+            return (g.pow(2) if w is None else w.reshape(-1, 1) * g.pow(2)).sum(0)
+        out = 0                                      # a running sum: one P-vector alive, whatever the chunk count
+        for a, b, c in zip(xs.split(rows), ys.split(rows), (ys if w is None else w).split(rows)):
+            out = out + squares(a, b, None if w is None else c)
+        return out
     total = None
     for x, y in zip(data.x.split(batch_size), data.y.split(batch_size)):
         x = x.to(device)
         with torch.no_grad(): p = F.softmax(model(x).float(), 1)
         if estimator == 'exact':
             k = p.shape[1]
-            g = per_sample_grads(model, x.repeat_interleave(k, 0), torch.arange(k, device=device).repeat(len(x)))
-            f = (p.reshape(-1, 1) * g.pow(2)).sum(0)
+            f = squares(x.repeat_interleave(k, 0), torch.arange(k, device=device).repeat(len(x)), p.reshape(-1))
         elif estimator == 'empirical':
-            f = per_sample_grads(model, x, y.to(device)).pow(2).sum(0)
+            f = squares(x, y.to(device))
         else:
             ys = torch.multinomial(p.cpu(), 1, generator=gen).squeeze(1).to(device)
-            f = per_sample_grads(model, x, ys).pow(2).sum(0)
+            f = squares(x, ys)
         total = f if total is None else total + f
     return total / len(data)
 
@@ -170,10 +191,10 @@ def fisher_diagonal_loop(model: nn.Module, data: TensorData) -> torch.Tensor:
 
 # %% ../nbs/07_unlearn.ipynb #c019
 def ff(model: nn.Module, retain: TensorData, cfg: FFConfig, *, seed: int, mask=None,
-       forget_class: int | None = None, device=None) -> nn.Module:
+       forget_class: int | None = None, device=None, report: dict | None = None) -> nn.Module:
     "Fisher forgetting: θo + noise of variance ∝ α / Fisher(Dr); class-wise, the class's classifier row is reset."
     data = retain if cfg.max_samples is None else retain.subset(torch.arange(min(cfg.max_samples, len(retain))))
-    fisher = fisher_diagonal(model, data, cfg.fisher, cfg.batch_size, seed, device)
+    fisher = fisher_diagonal(model, data, cfg.fisher, cfg.batch_size, seed, device, report=report)
     head = classifier(model); head_params = {id(head.weight), id(head.bias)}
     gen = generator(seed, fisher.device); offset = 0
     with torch.no_grad():
@@ -235,20 +256,98 @@ def woodfisher_loop(G: torch.Tensor, v: torch.Tensor, damping: float = 1.0) -> t
         Hinv = Hinv - torch.outer(u, u) / (n + G[:, i] @ u)
     return Hinv @ v
 
-def iu(model: nn.Module, retain: TensorData, forget: TensorData, cfg: IUConfig, *, seed: int, mask=None, device=None) -> nn.Module:
+
+# %% ../nbs/07_unlearn.ipynb #iu11
+def _unflat(model: nn.Module, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+    out, offset = {}, 0
+    for name, p in model.named_parameters():
+        out[name] = flat[offset: offset + p.numel()].view_as(p); offset += p.numel()
+    return out
+
+def per_sample_jvp(model: nn.Module, x: torch.Tensor, y: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    "Gᵀu on a batch: each sample's directional derivative of its loss along the flat direction `u` (one forward-mode pass)."
+    buffers = dict(model.named_buffers())
+    loss = lambda p: F.cross_entropy(functional_call(model, (p, buffers), (x,)), y, reduction='none')
+    return jvp(loss, (_flat_params(model),), (_unflat(model, u.to(next(model.parameters()).dtype)),))[1]
+
+def weighted_grad(model: nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    "Gw on a batch: ∇θ Σᵢ wᵢ CE(f(xᵢ), yᵢ), flattened (one backward pass)."
+    ce = F.cross_entropy(model(x), y, reduction='none')
+    loss = (ce * w.to(ce.dtype)).sum()
+    return torch.cat([t.reshape(-1) for t in torch.autograd.grad(loss, list(model.parameters()))])
+
+def cg(matvec: Callable, b: torch.Tensor, tol: float = 1e-6, max_iter: int = 1000) -> tuple[torch.Tensor, dict]:
+    "Conjugate gradients for Ax = b, A symmetric positive definite given by `matvec`; x and (iterations, relative residual)."
+    x, r = torch.zeros_like(b), b.clone(); d, rr, bb = r.clone(), r @ r, b @ b
+    it = 0
+    while it < max_iter and rr > tol ** 2 * bb:
+        Ad = matvec(d); a = rr / (d @ Ad)
+        x += a * d; r -= a * Ad; rr, rr_old = r @ r, rr
+        d = r + (rr / rr_old) * d; it += 1
+    return x, dict(cg_iterations=it, cg_residual=(rr / bb.clamp(min=1e-300)).sqrt().item())
+
+def woodfisher_cg(model: nn.Module, x: torch.Tensor, y: torch.Tensor, v: torch.Tensor, damping: float = 1.0,
+                  batch_size: int = 128, keep: torch.Tensor | None = None, tol: float = 1e-6) -> tuple[torch.Tensor, dict]:
+    "H⁻¹v for H = λI + GGᵀ/n, G the per-sample gradients of (x, y) (rows outside `keep` zeroed), without holding G: CG on the n×n system."
+    n, dev = len(x), v.device
+    on = (lambda t: t) if keep is None else (lambda t: t * keep)
+    batches = list(zip(x.split(batch_size), y.split(batch_size)))
+    def Gt(u):
+        return torch.cat([per_sample_jvp(model, xb.to(dev), yb.to(dev), on(u)) for xb, yb in batches]).double()
+    def G(c):
+        out = 0
+        for (xb, yb), cb in zip(batches, c.split(batch_size)): out = out + weighted_grad(model, xb.to(dev), yb.to(dev), cb)
+        return on(out)
+    coef, info = cg(lambda c: n * damping * c + Gt(G(c)), Gt(v), tol, max_iter=max(n, 100))
+    return (v - G(coef)) / damping, info
+
+# %% ../nbs/07_unlearn.ipynb #iu13
+def iu_memory(model: nn.Module, x1: torch.Tensor, n: int, batch_size: int) -> dict:
+    "Estimated peak bytes of IU's two solvers for n samples (x1: one sample), and the largest CG batch that the estimate allows."
+    P, act, b = sum(p.numel() for p in model.parameters()), activation_bytes(model, x1), min(batch_size, n)
+    woodbury = 8 * P * n + b * (4 * P + 2 * act) + 24 * n * n + 8 * 4 * P   # G twice while assembled, a vmap batch, the n×n system
+    return dict(woodbury=woodbury, cg=12 * 4 * P + 3 * b * act + 64 * n, cg_fixed=12 * 4 * P + 64 * n, cg_per_sample=3 * act)
+
+def choose_solver(mem: dict, budget: int, solver: str = 'auto') -> str:
+    "'woodbury' when it fits in `budget` bytes, else 'cg'; `solver` forces one; stops when the chosen one cannot fit."
+    check_choice(solver, ('auto', 'woodbury', 'cg'), 'IU solver')
+    if solver == 'auto': solver = 'woodbury' if mem['woodbury'] <= budget else 'cg'
+    if mem['cg_fixed'] + mem['cg_per_sample'] > budget or (solver == 'woodbury' and mem['woodbury'] > budget):
+        raise MemoryError(f"IU's {solver} solve needs about {mem[solver] / 2**30:.2f} GiB, more than the {budget / 2**30:.2f} GiB "
+                          f"budget: {'lower IUConfig.samples or use the cg solver' if solver == 'woodbury' else 'use a smaller model'}, "
+                          "or run on a device with more memory (SPARSE_MU_MEMORY_GB sets the budget)")
+    return solver
+
+def iu(model: nn.Module, retain: TensorData, forget: TensorData, cfg: IUConfig, *, seed: int, mask=None, device=None,
+       solver: str = 'auto', budget: int | None = None, report: dict | None = None) -> nn.Module:
     "Influence unlearning: θo + α H⁻¹ (|Df|/N)(ḡ_f − ḡ_r), H the WoodFisher approximation on n samples of Dr."
     device = get_device(device); model = model.to(device).eval()
     order = torch.randperm(len(retain), generator=generator(seed))
     sample, rest = retain.subset(order[: cfg.samples]), retain.subset(order[cfg.samples:])
-    G = torch.cat([per_sample_grads(model, x.to(device), y.to(device))
-                   for x, y in zip(sample.x.split(cfg.batch_size), sample.y.split(cfg.batch_size))]).T
-    grad_r = G.sum(1) + (mean_grad(model, rest, device=device) * len(rest) if len(rest) else 0)   # Σ over Dr
-    v = len(forget) / (len(retain) + len(forget)) * (mean_grad(model, forget, device=device) - grad_r / len(retain))
+    budget = memory_budget(device) if budget is None else budget
+    mem = iu_memory(model, sample.x[:1], len(sample), cfg.batch_size)
+    solver = choose_solver(mem, budget, solver)
     keep = _param_mask(model, mask)
-    if keep is None: step = cfg.alpha * woodfisher_solve(G, v, cfg.damping)
+    if solver == 'woodbury':
+        G = torch.cat([per_sample_grads(model, x.to(device), y.to(device))
+                       for x, y in zip(sample.x.split(cfg.batch_size), sample.y.split(cfg.batch_size))]).T
+        grad_r = G.sum(1) + (mean_grad(model, rest, device=device) * len(rest) if len(rest) else 0)   # Σ over Dr
+    else:                                   # CG's batch: as large as the budget allows, at most cfg.batch_size
+        b = int(min(cfg.batch_size, (budget - mem['cg_fixed']) // mem['cg_per_sample']))
+        grad_r = mean_grad(model, retain, batch_size=b, device=device) * len(retain)
+    v = len(forget) / (len(retain) + len(forget)) * (mean_grad(model, forget, device=device) - grad_r / len(retain))
+    info = {}
+    if solver == 'cg':
+        kv = None if keep is None else keep.to(device)
+        step, info = woodfisher_cg(model, sample.x, sample.y, v if kv is None else v * kv, cfg.damping, b, kv)
+        step = cfg.alpha * step; info['cg_batch'] = b
+    elif keep is None: step = cfg.alpha * woodfisher_solve(G, v, cfg.damping)
     else:                                   # only the unpruned coordinates take part (the rest of the step is 0)
         rows = keep.to(device).bool(); step = torch.zeros_like(v)
         step[rows] = cfg.alpha * woodfisher_solve(G[rows], v[rows], cfg.damping)
+    if report is not None:
+        report.update(iu_solver=solver, memory_estimate_bytes=int(mem[solver] if solver == 'woodbury' else mem['cg_fixed'] + b * mem['cg_per_sample']),
+                      memory_budget_bytes=int(budget), **info)
     with torch.no_grad():
         offset = 0
         for p in model.parameters():
@@ -599,9 +698,13 @@ def unlearn(method: str, model: nn.Module, task: ForgetTask, config=None, *, see
     kws = dict(seed=seed, mask=mask)
     if spec.fn in _TAKES_AUGMENT: kws['augment'] = augment
     if spec.fn is ff: kws['forget_class'] = task.forget_class if task.scenario == 'class' else None
+    report = {}
+    if spec.fn in (ff, iu): kws['report'] = report         # IU's solver, FF's rows per call, their memory estimates
     data = [getattr(task, name) for name in spec.sees]
     set_seed(seed)
+    if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
     with Timer() as t: out = spec.fn(model, *data, config, **kws)
+    peak = torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None     # not measured on a CPU
     record = dict(method=method, seed=seed, RTE_s=t.seconds, RTE_min=t.minutes, device=str(device),
-                  config=asdict(config))
+                  config=asdict(config), peak_memory_bytes=peak, **report)
     return out.eval(), record
