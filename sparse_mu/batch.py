@@ -79,8 +79,8 @@ def has_parameters(path: str | Path) -> bool:
     return any(c.cell_type == 'code' and 'parameters' in c.metadata.get('tags', []) for c in nb.cells)
 
 def experiment_notebooks(nbs_dir: str | Path | None = None) -> list[Path]:
-    "The experiment notebooks (`10_…` to `19_…` with a `parameters` cell) in `nbs_dir`, sorted by name."
-    paths = sorted(notebooks_dir(nbs_dir).glob('1[0-9]_*.ipynb'))
+    "The experiment notebooks (`10_…` to `29_…` with a `parameters` cell) in `nbs_dir`, sorted by name."
+    paths = sorted(notebooks_dir(nbs_dir).glob('[12][0-9]_*.ipynb'))
     return [p for p in paths if has_parameters(p)]
 
 # %% ../nbs/09_batch.ipynb #c016
