@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_batch.ipynb #c003
 from __future__ import annotations
-import argparse, datetime, json, os, platform, sys, tempfile, time
+import argparse, concurrent.futures, datetime, json, os, platform, sys, tempfile, threading, time
 from pathlib import Path
 
 import nbformat
@@ -17,9 +17,10 @@ from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
 from .pipeline import ENV_GRID_LOG
 
 # %% auto #0
-__all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
-           'experiment_notebooks', 'select_notebooks', 'run_notebook', 'error_message', 'machine_info', 'summary',
-           'default_workers', 'relative_path', 'reproduce', 'parse_param', 'plan_command', 'main']
+__all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters', 'runs_alone',
+           'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook', 'error_message',
+           'machine_info', 'summary', 'default_workers', 'relative_path', 'kernel_env', 'batch_order', 'run_lanes',
+           'reproduce', 'parse_param', 'plan_command', 'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -73,10 +74,17 @@ def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
                                 "(git clone, then `pip install -e .` or `make reproduce`)")
     return path
 
+def _has_tag(path: str | Path, tag: str) -> bool:
+    nb = nbformat.read(path, as_version=4)
+    return any(c.cell_type == 'code' and tag in c.metadata.get('tags', []) for c in nb.cells)
+
 def has_parameters(path: str | Path) -> bool:
     "Whether the notebook at `path` has a code cell tagged `parameters`."
-    nb = nbformat.read(path, as_version=4)
-    return any(c.cell_type == 'code' and 'parameters' in c.metadata.get('tags', []) for c in nb.cells)
+    return _has_tag(path, 'parameters')
+
+def runs_alone(path: str | Path) -> bool:
+    "Whether the notebook at `path` must run alone, after the others (a code cell tagged `batch-alone`: it measures time)."
+    return _has_tag(path, 'batch-alone')
 
 def experiment_notebooks(nbs_dir: str | Path | None = None) -> list[Path]:
     "The experiment notebooks (`10_…` to `29_…` with a `parameters` cell) in `nbs_dir`, sorted by name."
@@ -95,14 +103,23 @@ def select_notebooks(paths: list[Path], only: str | list[str] | None = None) -> 
     return [p for p in paths if any(Path(w).stem in p.stem for w in only)]
 
 # %% ../nbs/09_batch.ipynb #c019
-def run_notebook(src: Path, dst: Path, parameters: dict, stream: bool = False) -> Path:
-    "Execute notebook `src` with `parameters` into `dst` (printing its output when `stream`)."
+def kernel_manager(env: dict) -> type:
+    "A Jupyter kernel manager class whose kernels start with `env` added to this process's environment."
+    from jupyter_client.manager import AsyncKernelManager
+    class _Manager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw['env'] = {**os.environ, **kw.get('env', {}), **env}
+            return await super().start_kernel(**kw)
+    return _Manager
+
+def run_notebook(src: Path, dst: Path, parameters: dict, stream: bool = False, env: dict | None = None) -> Path:
+    "Execute notebook `src` with `parameters` into `dst` (printing its output when `stream`; `env`: for its kernel)."
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f'.{dst.stem}.partial.ipynb')
     try:
         pm.execute_notebook(str(src), str(tmp), parameters=parameters, kernel_name='python3', language='python',
                             cwd=str(src.parent), progress_bar=False, stdout_file=sys.stdout if stream else None,
-                            stderr_file=sys.stderr if stream else None)
+                            stderr_file=sys.stderr if stream else None, kernel_manager_class=kernel_manager(env or {}))
         os.replace(tmp, dst)
     except pm.PapermillExecutionError:
         os.replace(tmp, dst); raise
@@ -170,40 +187,79 @@ class _Engine:
             else: os.environ[k] = v
         if self.ray is not None: self.ray.shutdown()
 
+def kernel_env(src: Path, threads: int) -> dict:
+    "What the kernel of notebook `src` gets: its name for the logs and, unless it runs alone, the batch's thread count."
+    env = {'SPARSE_MU_NOTEBOOK': src.stem}
+    if not runs_alone(src): env |= {'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads)}
+    return env
+
+def batch_order(todo: list[Path], lanes: int) -> tuple[list[Path], list[Path]]:
+    "(what runs in the lanes, what runs alone afterwards): with one lane everything runs in name order."
+    if lanes == 1: return todo, []
+    return [p for p in todo if not runs_alone(p)], [p for p in todo if runs_alone(p)]
+
+class _Batch:
+    "The run record of one batch and the running of its notebooks (from any lane's thread)."
+    def __init__(self, record: dict, out: Path, params: dict, stream: bool, threads: int, total: int):
+        self.record, self.out, self.params, self.stream, self.threads, self.total = record, out, params, stream, threads, total
+        self.lock, self.stop, self.t0 = threading.Lock(), threading.Event(), time.perf_counter()
+    def save(self):
+        with self.lock: atomic_write_text(self.out/'run.json', json.dumps(to_jsonable(self.record), indent=1))
+    def run(self, src: Path) -> None:
+        "Run notebook `src` unless the batch was stopped; a failure stops the batch (nothing new starts) and raises."
+        if self.stop.is_set(): return
+        dst = self.out/'notebooks'/src.name
+        entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(self.out)),
+                     start=round(time.perf_counter() - self.t0, 1))
+        with self.lock: self.record['notebooks'].append(entry); n = len(self.record['notebooks'])
+        self.save()
+        print(f"[{n}/{self.total}] {src.stem} (profile {self.record['profile']}, {self.record['engine']['workers']} worker(s))", flush=True)
+        start = time.perf_counter()
+        try: run_notebook(src, dst, self.params, self.stream, env=kernel_env(src, self.threads))
+        except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
+            self.stop.set(); failed = isinstance(e, Exception)
+            entry.update(status='failed' if failed else 'interrupted', seconds=round(time.perf_counter() - start, 1),
+                         error=error_message(e)); self.save()
+            if not failed: raise
+            raise RuntimeError(f"notebook {src.stem} failed: {entry['error']} (executed notebook: {dst})") from e
+        entry.update(status='ok', seconds=round(time.perf_counter() - start, 1)); self.save()
+
+def run_lanes(batch: _Batch, todo: list[Path], lanes: int) -> None:
+    "Run `todo` in `lanes` threads, in order of name as lanes free up; the first failure is raised once the lanes are idle."
+    if lanes == 1:
+        for src in todo: batch.run(src)
+        return
+    with concurrent.futures.ThreadPoolExecutor(lanes, thread_name_prefix='lane') as pool:
+        futures = [pool.submit(batch.run, src) for src in todo]
+        try: concurrent.futures.wait(futures)
+        except BaseException: batch.stop.set(); raise     # Ctrl-C: nothing new starts; the kernels got the signal too
+    for f in futures: f.result()                         # the first failure, in name order
+
 def reproduce(profile: str = 'default', only: str | list[str] | None = None, out: str | Path | None = None,
               nbs_dir: str | Path | None = None, extra_params: dict | None = None, stream: bool = False,
-              workers: int = 1, address: str | None = None, threads: int = 1) -> dict:
+              workers: int = 1, address: str | None = None, threads: int = 1, lanes: int = 1) -> dict:
     "Execute the experiment notebooks (`only` selects some) at `profile` into `out` (default: the repo's `figures/`), grids on `workers`."
     check_choice(profile, PROFILES, 'profile')
+    if not isinstance(lanes, int) or lanes < 1: raise ValueError(f'lanes must be a whole number >= 1, got {lanes!r}')
     engine = EngineConfig(workers=workers, address=address, threads=threads)
     nbs_dir = notebooks_dir(nbs_dir)
     todo = select_notebooks(experiment_notebooks(nbs_dir), only)
     out = Path(out) if out is not None else nbs_dir.parent/'figures'
     params = dict(profile=profile, out_dir=str(out.resolve()), **_check_params(extra_params or {}))
     record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
-                  machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), notebooks=[])
-    save = lambda: atomic_write_text(out/'run.json', json.dumps(to_jsonable(record), indent=1))
-    t0 = time.perf_counter()
+                  machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), lanes=lanes,
+                  notebooks=[])
     out.mkdir(parents=True, exist_ok=True)
     with _Engine(engine, out) as info:
         record['engine'] = info
-        for i, src in enumerate(todo, 1):
-            dst = out/'notebooks'/src.name
-            entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(out)))
-            record['notebooks'].append(entry); save()
-            print(f"[{i}/{len(todo)}] {src.stem} (profile {profile}, {info['workers']} worker(s))", flush=True)
-            start = time.perf_counter(); os.environ['SPARSE_MU_NOTEBOOK'] = src.stem   # the logs say which notebook asked
-            try: run_notebook(src, dst, params, stream)
-            except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
-                failed = isinstance(e, Exception)
-                entry.update(status='failed' if failed else 'interrupted', seconds=round(time.perf_counter() - start, 1),
-                             error=error_message(e)); save()
-                if not failed: raise
-                raise RuntimeError(f"notebook {src.stem} failed: {entry['error']} (executed notebook: {dst})") from e
-            entry.update(status='ok', seconds=round(time.perf_counter() - start, 1)); save()
-    record.update(seconds=round(time.perf_counter() - t0, 1),
-                  finished=datetime.datetime.now().isoformat(timespec='seconds')); save()
+        batch = _Batch(record, out, params, stream, threads, len(todo))
+        shared, alone = batch_order(todo, lanes)
+        run_lanes(batch, shared, lanes)
+        run_lanes(batch, alone, 1)
+    record.update(seconds=round(time.perf_counter() - batch.t0, 1),
+                  finished=datetime.datetime.now().isoformat(timespec='seconds')); batch.save()
     return record
+
 
 # %% ../nbs/09_batch.ipynb #c032
 def parse_param(text: str) -> tuple[str, object]:
@@ -244,8 +300,10 @@ def _parser() -> argparse.ArgumentParser:
                      'no Ray; default: one per GPU, else one per CPU core)')
     run.add_argument('--address', metavar='ADDR', help="join an existing Ray cluster (HOST:PORT of the head, or 'auto') "
                      'instead of starting one; every node must see the same $SPARSE_MU_CACHE')
-    run.add_argument('--threads', type=int, default=1, metavar='T', help='torch threads per unit (default 1; the '
-                     'numbers depend on it, not on the number of workers)')
+    run.add_argument('--threads', type=int, default=1, metavar='T', help='torch threads per unit and per notebook kernel '
+                     '(default 1; the numbers depend on it, not on the number of workers or lanes)')
+    run.add_argument('--lanes', type=int, default=2, metavar='L', help='notebooks run at once (default 2; 1: one after '
+                     'the other); benchmarks run alone at the end either way')
     for s in (ls, run): s.add_argument('--nbs', type=Path, help="notebooks folder (default: the repository's nbs/)")
     pl = sub.add_parser('plan', help="what a profile's batch costs, without training: units, cached, hours, memory")
     pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
@@ -264,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workers = args.workers if args.workers is not None else (1 if args.address else default_workers(args.threads))
         record = reproduce(args.profile, args.only, out, args.nbs, dict(args.param), stream=not args.quiet,
-                           workers=workers, address=args.address, threads=args.threads)
+                           workers=workers, address=args.address, threads=args.threads, lanes=args.lanes)
     except (ValueError, FileNotFoundError, ConnectionError) as e:    # bad input or no cluster: nothing ran
         print(f'error: {e}', file=sys.stderr); return 2
     except RuntimeError as e:
