@@ -61,3 +61,16 @@ def no_download(monkeypatch):
         return cls
     for name in ('FashionMNIST', 'CIFAR10', 'CIFAR100', 'SVHN'): monkeypatch.setattr(tvd, name, refuse(name))
     return calls
+
+def digits_dense_and_sparse(recipe, sparsity: float = 0.8, width: int = 8):
+    "(splits, dense CNN, the same CNN pruned to `sparsity` by magnitude and retrained, its mask) on the digits, by `recipe`."
+    import copy
+    from sparse_mu.data import make_splits
+    from sparse_mu.models import build_model
+    from sparse_mu.prune import magnitude_mask
+    from sparse_mu.train import train
+    s = make_splits('digits', seed=0)
+    model = train(build_model('cnn', s.info, seed=0, width=width), s.train, recipe, seed=0)
+    mask = magnitude_mask(model, sparsity)
+    sparse = train(mask.apply_(copy.deepcopy(model)), s.train, recipe, seed=0, mask=mask)
+    return s, model, sparse, mask

@@ -1,6 +1,7 @@
 "The field's baselines (RL, SalUn, SCRUB, NegGrad+, Boundary Shrink, SSD, ManiF-SMC) on the digits: data seen, masks, effect."
 import copy
 import pytest, torch
+from conftest import digits_dense_and_sparse
 from sparse_mu.data import make_splits, make_forget
 from sparse_mu.models import build_model
 from sparse_mu.prune import magnitude_mask, prunable
@@ -20,12 +21,7 @@ MIN_UA_GAIN = {'NegGrad+': 5}        # NegGrad+ is the weakest eraser of a whole
 MIN_RA = {'SSD': 50}                 # SSD's λ = 1, α = 10 also dampen weights Dr needs on this 8-wide CNN
 
 @pytest.fixture(scope='module')
-def setup():
-    s = make_splits('digits', seed=0)
-    model = train(build_model('cnn', s.info, seed=0, width=8), s.train, RECIPE, seed=0)
-    mask = magnitude_mask(model, 0.8)
-    sparse = train(mask.apply_(copy.deepcopy(model)), s.train, RECIPE, seed=0, mask=mask)
-    return s, model, sparse, mask
+def setup(): return digits_dense_and_sparse(RECIPE)
 
 class Guarded:
     "A ForgetTask whose Dr / Df fields raise unless the method may see them."

@@ -2,6 +2,7 @@
 import copy
 from dataclasses import replace
 import pytest, torch
+from conftest import digits_dense_and_sparse
 from sparse_mu.data import make_splits, make_forget
 from sparse_mu.models import build_model
 from sparse_mu.prune import magnitude_mask, prunable
@@ -19,12 +20,7 @@ CONFIGS = {'retrain': RetrainConfig(RECIPE), 'FT': FTConfig(epochs=1, batch_size
            'ManiF-SMC': ManiFConfig(epochs=1, batch_size=64, curve_steps=10)}
 
 @pytest.fixture(scope='module')
-def setup():
-    s = make_splits('digits', seed=0)
-    model = train(build_model('cnn', s.info, seed=0, width=8), s.train, RECIPE, seed=0)
-    mask = magnitude_mask(model, 0.8)
-    sparse = train(mask.apply_(copy.deepcopy(model)), s.train, RECIPE, seed=0, mask=mask)
-    return s, model, sparse, mask
+def setup(): return digits_dense_and_sparse(RECIPE)
 
 @pytest.mark.parametrize('method', list(METHODS))
 @pytest.mark.parametrize('scenario', ['class', 'random'])
