@@ -23,7 +23,7 @@ from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
 __all__ = ['PROFILES', 'ENV_PROFILES', 'VERSIONS', 'PRUNERS', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
-           'profile_task', 'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key',
+           'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key',
            'pruned_model', 'unlearned_model', 'unlearning_record', 'record_parts', 'grid_jobs', 'record_units',
            'grid_units', 'log_request', 'run_records', 'run_grid']
 
@@ -100,6 +100,11 @@ def profile_task(profile: Profile, scenario: str, seed: int) -> ForgetTask:
     return make_forget(profile_splits(profile), scenario, forget_class=profile.forget_class,
                        fraction=profile.forget_fraction, seed=seed)
 
+@functools.lru_cache(maxsize=None)
+def task_key(profile: Profile, scenario: str, seed: int) -> str:
+    "The key of `profile_task(profile, scenario, seed)`, remembered: cache keys need it for every unit of a grid."
+    return profile_task(profile, scenario, seed).key
+
 def augmentation(profile: Profile) -> tuple | None:
     "(pad, flip) of the profile's dataset when its recipe augments, else None (then no method augments)."
     info = profile_splits(profile).info
@@ -170,7 +175,7 @@ def _run_parts(profile: Profile, scenario: str, method: str, sparsity: float, se
     "Everything that determines an unlearning run (and its record)."
     return dict(scenario=scenario, method=method, config=config,
                 model=prune_key(profile, prune, sparsity, seed) if sparsity else dict(dense=seed, **base_key(profile)),
-                forget=profile_task(profile, scenario, seed).key)
+                forget=task_key(profile, scenario, seed))
 
 def unlearned_model(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str = 'omp',
                     config=None, cache: Cache | None = None) -> tuple[nn.Module, dict]:

@@ -212,15 +212,16 @@ def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = Non
     model, x1, n = profile_model(P); budget = memory_budget(device)
     empty = Cache(tempfile.mkdtemp(prefix='sparse_mu_plan_'))
     todo = {u.key for u in batch_units(G, cache or Cache())} if embedded else None
-    rows, seen = [], set()
+    rows, seen, peaks = [], set(), {}          # peaks: one estimate per kind and configuration (the model is the same)
     for nb_name, requests in batch_jobs(G).items():
         for prune, jobs in requests:
             for u in record_units(G, jobs, prune, empty):
                 if u.key in seen: continue
                 seen.add(u.key)
+                what = (u.kind, repr(u.args[6]) if u.kind.startswith('record') else '')
+                if what not in peaks: peaks[what] = unit_memory(u, model, x1, n, budget)
                 rows.append(dict(notebook=nb_name, kind=u.kind, cached=None if todo is None else u.key not in todo,
-                                 hours=unit_epochs(u) * epoch_s / 3600,
-                                 peak_gib=unit_memory(u, model, x1, n, budget) / 2**30))
+                                 hours=unit_epochs(u) * epoch_s / 3600, peak_gib=peaks[what] / 2**30))
     df = pd.DataFrame(rows)
     return (df.groupby(['notebook', 'kind'], sort=False)
               .agg(units=('kind', 'size'), cached=('cached', lambda c: None if c.isna().any() else int(c.sum())),
