@@ -1,4 +1,4 @@
-"Fast checks of sparse_mu.defense: the conformal threshold's FPR guarantee, detection of an obvious outlier, the trigger-mass score, the RRR penalty; one papermill smoke run."
+"Fast checks of sparse_mu.defense: the conformal threshold's FPR guarantee, detection of an obvious outlier, the trigger-mass score, the RRR penalty (the notebook's smoke run: tests/test_experiments.py)."
 import math, os
 from pathlib import Path
 
@@ -98,19 +98,3 @@ def test_rrr_penalty_zero_off_region_and_differentiable():
     p = rrr_penalty(m, x, region); p.backward()
     assert p.item() > 0 and m[1].weight.grad.abs().sum() > 0               # the penalty's gradient reaches the weights
 
-
-def test_notebook_smoke(tmp_path):
-    "A papermill run of the loop notebook at the smoke profile writes the figures and the tidy tables."
-    import papermill as pm
-    nb = Path(__file__).resolve().parent.parent/'nbs'/'22_backdoor_loop.ipynb'
-    pm.execute_notebook(str(nb), str(tmp_path/'22.ipynb'), parameters=dict(profile='smoke', out_dir=str(tmp_path/'out')),
-                        kernel_name='python3', cwd=str(nb.parent), progress_bar=False)
-    t = tmp_path/'out'/'tables'
-    det = pd.read_csv(t/'backdoor_detection.csv')
-    assert {'sparsity', 'alpha', 'TPR', 'FPR', 'FPR_test', 'AUROC'} <= set(det.columns)
-    loop = pd.read_csv(t/'backdoor_loop.csv')
-    assert {'sparsity', 'method', 'Df', 'ASR', 'SA', 'trigger_mass', 'RTE_s'} <= set(loop.columns)
-    assert set(loop.method) == {'original', 'FT', 'l1_sparse', 'steer'}
-    assert set(pd.read_csv(t/'backdoor_loop_claims.csv').verdict) <= {'reproduced', 'not reproduced', 'not checked'}
-    for name in ('backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps'):
-        assert (tmp_path/'out'/f'{name}.png').stat().st_size > 1000

@@ -9,9 +9,13 @@ SCHEMAS = {   # table -> columns it must have
     'figA1.csv': ['scenario', 'sparsity', 'method', 'seed', 'MIA_Privacy'],
     'fig6.csv': ['scenario', 'sparsity', 'method', 'seed', 'ASR', 'ASR_no_target', 'SA', 'RTE_min'],
     'theory_error_bound.csv': ['sparsity', 'mask', 'seed', 'error', 'bound', 'weight_distance', 'sigma'],
+    'backdoor_detection.csv': ['sparsity', 'seed', 'alpha', 'threshold', 'TPR', 'FPR', 'FPR_test', 'AUROC'],
+    'backdoor_loop.csv': ['sparsity', 'method', 'Df', 'alpha', 'seed', 'ASR', 'SA', 'trigger_mass', 'RTE_min'],
+    'backdoor_heatmaps.csv': ['sparsity', 'seed', 'method', 'alpha', 'image', 'trigger_mass'],
 }
 FIGURES = ['fig3_sparsity_sweep', 'fig4_pruning_methods', 'fig5_l1_sparse', 'figA1_mia_privacy', 'fig6_backdoor',
-           'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper']
+           'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper',
+           'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps']
 
 @pytest.fixture(scope='module')
 def batch(tmp_path_factory):
@@ -49,6 +53,13 @@ def test_claims_and_benchmarks(batch):
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
     assert {'train_throughput', 'rte_FF', 'rte_IU', 'fisher_vectorised', 'per_sample_grads'} <= set(bench.benchmark)
     assert any(b.startswith('rte_IU_omp') for b in bench.benchmark)          # the sparse model's RTE rows
+
+def test_backdoor_loop_outputs(batch):
+    "22_backdoor_loop: every method on the known and the detected sets; verdicts from the fixed vocabulary."
+    out, _ = batch
+    loop = pd.read_csv(out/'tables'/'backdoor_loop.csv')
+    assert set(loop.method) == {'original', 'FT', 'l1_sparse', 'steer'} and loop.Df.str.startswith('detected').any()
+    assert set(pd.read_csv(out/'tables'/'backdoor_loop_claims.csv').verdict) <= {'reproduced', 'not reproduced', 'not checked'}
 
 def test_engine_recorded_and_plan_matches_the_notebooks(batch):
     "run.json names the engine; what the notebooks asked for is exactly what the cost plan (09a_plan) says they ask for."
