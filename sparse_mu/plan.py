@@ -111,8 +111,9 @@ def read_log(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def epoch_seconds(log: pd.DataFrame, profile: str | Profile) -> float:
-    "Seconds per training epoch over D in the batch that wrote `log`: the median of its dense trainings."
-    P = get_profile(profile); dense = log[log.kind == 'dense']
+    "Seconds per training epoch over D in the batch that wrote `log`: the median of the profile's own dense trainings."
+    P = get_profile(profile); planned = {u.key for u in batch_units(P) if u.kind == 'dense'}
+    dense = log[(log.kind == 'dense') & log.key.isin(planned)]     # other notebooks train dense models of other sizes
     if dense.empty: raise ValueError("the unit log has no dense training to calibrate from (were the models cached?)")
     return float(dense.seconds.median() / P.recipe.epochs)
 
