@@ -155,19 +155,19 @@ def outputs_parts(ss: SeedSet, scenario: str, sparsity: float, seed: int) -> dic
                 model=prune_key(ss.profile, 'omp', sparsity, seed) if sparsity else dense_key(ss.profile, seed))
 
 def seedset_units(ss: SeedSet, scenarios: Sequence[str], sparsities: Sequence[float], cache: Cache | None = None) -> list[Unit]:
-    "The engine's units: dense and OMP originals per seed, then one `seed_outputs` unit per (scenario, sparsity, seed); cached ones left out."
+    "The engine's units (kinds seedset_*: kept apart from the grid's dense/omp units that 19_scaling calibrates on): dense and OMP originals per seed, then one `seed_outputs` unit per (scenario, sparsity, seed); cached ones left out."
     cache = cache or Cache(); P, units = ss.profile, []
     for seed in range(ss.K):
         dkey = f'dense/{cache_key(dense_key(P, seed))}'
         has_dense = cache.has('dense', dense_key(P, seed))
-        if not has_dense: units.append(Unit(dkey, dense_model, (P, seed, cache), label=f'seedset dense s{seed}', kind='dense'))
+        if not has_dense: units.append(Unit(dkey, dense_model, (P, seed, cache), label=f'seedset dense s{seed}', kind='seedset_dense'))
         for s in sparsities:
             mkey = dkey
             if s:
                 mkey = f'omp/{cache_key(prune_key(P, "omp", s, seed))}'
                 if not cache.has('omp', prune_key(P, 'omp', s, seed)):
                     units.append(Unit(mkey, pruned_model, (P, 'omp', s, seed, cache), deps=(dkey,) if not has_dense else (),
-                                      label=f'seedset omp {s:.0%} s{seed}', kind='omp'))
+                                      label=f'seedset omp {s:.0%} s{seed}', kind='seedset_omp'))
             for sc in scenarios:
                 parts = outputs_parts(ss, sc, s, seed)
                 if cache.has('seed_outputs', parts): continue
