@@ -12,6 +12,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from scipy.stats import spearmanr
+from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.svm import SVC
 
 from .core import check_choice
@@ -20,8 +21,8 @@ from .train import predict
 
 # %% auto #0
 __all__ = ['MIA_KINDS', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_attack', 'mia_efficacy',
-           'mia_privacy', 'rte_ratio', 'disparity_average', 'evaluate', 'summarize', 'paper_table', 'markdown_table',
-           'spearman', 'sparsity_label']
+           'mia_privacy', 'roc_auc', 'tpr_at_fpr', 'confidence', 'attack_report', 'rte_ratio', 'disparity_average',
+           'evaluate', 'summarize', 'paper_table', 'markdown_table', 'spearman', 'sparsity_label']
 
 # %% ../nbs/06_metrics.ipynb #c005
 def _check_pair(logits: torch.Tensor, y: torch.Tensor) -> None:
@@ -86,13 +87,14 @@ def _shadow_size(n_test: int, max_shadow: int | None) -> int:
 
 def mia_efficacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits: torch.Tensor, test_y: torch.Tensor,
                  forget_logits: torch.Tensor, forget_y: torch.Tensor, kind: str = 'confidence',
-                 max_shadow: int | None = None) -> float:
-    "MIA-Efficacy in %: share of Df that the SVC attack (shadow: first |test| of Dr vs test) calls non-member."
+                 max_shadow: int | None = None, balanced: bool = True) -> float:
+    "MIA-Efficacy in %: share of Df that the SVC attack (shadow: first |test| of Dr vs test; `balanced`: as many of each) calls non-member."
     # balanced shadow sets: the reference has |Dr| ≫ |test|; with a small Dr an unbalanced attack
     # learns to call everything a non-member
     n = min(_shadow_size(len(test_y), max_shadow), len(retain_y))
+    n_non = n if balanced else _shadow_size(len(test_y), max_shadow)   # unbalanced: the reference's min(|Dr|, |test|) vs |test|
     members = mia_features(retain_logits[:n], retain_y[:n], kind)
-    nonmembers = mia_features(test_logits[:n], test_y[:n], kind)
+    nonmembers = mia_features(test_logits[:n_non], test_y[:n_non], kind)
     targets = mia_features(forget_logits, forget_y, kind)
     if len(targets) == 0: raise ValueError("the forget set is empty; MIA-Efficacy needs at least one sample")
     return 100.0 * float((~svc_attack(members, nonmembers, targets)).mean())
@@ -109,6 +111,35 @@ def mia_privacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits
     tpr = svc_attack(tr[:n], te[:n], tr[n:]).mean()
     tnr = 1 - svc_attack(tr[:n], te[:n], te[n:]).mean()
     return 100.0 * float(tpr + tnr) / 2
+
+# %% ../nbs/06_metrics.ipynb #33a5cc1f
+def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    "ROC AUC of telling `positive` scores (label 1) from `negative` ones (label 0) by thresholding: P(s+ > s-) + P(tie)/2."
+    pos, neg = np.asarray(positive, float).ravel(), np.asarray(negative, float).ravel()
+    if len(pos) == 0 or len(neg) == 0: raise ValueError(f"ROC AUC needs positives and negatives, got {len(pos)} and {len(neg)}")
+    return float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
+
+def tpr_at_fpr(positive: Sequence[float], negative: Sequence[float], fpr: float = 0.01) -> float:
+    "The largest TPR of a threshold rule 'score ≥ t' whose FPR is at most `fpr` (Carlini et al. 2022: TPR at 1% FPR)."
+    pos, neg = np.asarray(positive, float).ravel(), np.asarray(negative, float).ravel()
+    if len(pos) == 0 or len(neg) == 0: raise ValueError(f"TPR at FPR needs positives and negatives, got {len(pos)} and {len(neg)}")
+    if not 0 <= fpr <= 1: raise ValueError(f"fpr must lie in [0, 1], got {fpr}")
+    fprs, tprs, _ = roc_curve(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg])
+    return float(tprs[fprs <= fpr + 1e-12].max())
+
+def confidence(logits: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    "The softmax confidence of the true label, the feature of the paper's attack, as a float64 array [N]."
+    return _np(mia_features(logits, y, 'confidence')).ravel()
+
+def attack_report(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits: torch.Tensor, test_y: torch.Tensor,
+                  forget_logits: torch.Tensor, forget_y: torch.Tensor, max_shadow: int | None = None, fpr: float = 0.01) -> dict:
+    "AUC and TPR at `fpr` of Dr vs test and of Df vs test on the confidence, and MIA-Efficacy with balanced and unbalanced shadow sets."
+    cr, ct, cf = confidence(retain_logits, retain_y), confidence(test_logits, test_y), confidence(forget_logits, forget_y)
+    eff = lambda balanced: mia_efficacy(retain_logits, retain_y, test_logits, test_y, forget_logits, forget_y,
+                                        max_shadow=max_shadow, balanced=balanced)
+    return dict(AUC_members=roc_auc(cr, ct), TPR_1FPR_members=tpr_at_fpr(cr, ct, fpr),
+                AUC_forget=roc_auc(cf, ct), TPR_1FPR_forget=tpr_at_fpr(cf, ct, fpr),
+                MIA_Efficacy_balanced=eff(True), MIA_Efficacy_unbalanced=eff(False))
 
 # %% ../nbs/06_metrics.ipynb #c026
 DISPARITY_METRICS = ('UA', 'MIA_Efficacy', 'RA', 'TA')
