@@ -12,10 +12,15 @@ SCHEMAS = {   # table -> columns it must have
     'backdoor_detection.csv': ['sparsity', 'seed', 'alpha', 'threshold', 'TPR', 'FPR', 'FPR_test', 'AUROC'],
     'backdoor_loop.csv': ['sparsity', 'method', 'Df', 'alpha', 'seed', 'ASR', 'SA', 'trigger_mass', 'RTE_min'],
     'backdoor_heatmaps.csv': ['sparsity', 'seed', 'method', 'alpha', 'image', 'trigger_mass'],
+    'strong_eval.csv': ['scenario', 'sparsity', 'method', 'K', 'KLoM_forget_median', 'F', 'UA', 'MIA_Efficacy', 'RA', 'TA'],
+    'strong_eval_attacks.csv': ['scenario', 'sparsity', 'method', 'AUC_members', 'TPR_1FPR_members', 'AUC_forget',
+                                'TPR_1FPR_forget', 'MIA_Efficacy_balanced', 'MIA_Efficacy_unbalanced'],
+    'regime_curves.csv': ['scenario', 'method', 'sparsity', 'step', 'RTE_s', 'UA', 'MIA_Efficacy', 'RA', 'TA'],
+    'regime_verdicts.csv': ['regime', 'claim', 'verdict', 'detail'],
 }
 FIGURES = ['fig3_sparsity_sweep', 'fig4_pruning_methods', 'fig5_l1_sparse', 'figA1_mia_privacy', 'fig6_backdoor',
            'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper',
-           'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps']
+           'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps', 'strong_eval', 'regime_curves', 'regime_map']
 
 @pytest.fixture(scope='module')
 def batch(tmp_path_factory):
