@@ -13,6 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+from contextlib import contextmanager
 
 from .cache import Cache
 from .core import Timer, check_choice, check_range, generator, set_seed
@@ -22,10 +24,11 @@ from .train import Recipe, predict, train as train_loop
 from .unlearn import unlearn
 
 # %% auto #0
-__all__ = ['LUMA', 'METRICS', 'FINETUNE_RECIPE', 'TRANSFERS', 'VERSION', 'to_source_format', 'downstream_splits',
-           'feature_extractor', 'features', 'true_class_scores', 'LinearProbe', 'fit_probe', 'linear_probe', 'finetune',
-           'finetune_transfer', 'transfer_scores', 'class_subsets', 'class_influence', 'harmful_classes',
-           'keep_classes', 'forget_classes', 'source_model', 'unlearned_source']
+__all__ = ['LUMA', 'PROBE_TOL', 'PROBE_MAX_ITER', 'METRICS', 'FINETUNE_RECIPE', 'TRANSFERS', 'STABLE_BAND', 'VERSION',
+           'to_source_format', 'downstream_splits', 'feature_extractor', 'one_thread', 'features', 'true_class_scores',
+           'LinearProbe', 'fit_probe', 'linear_probe', 'finetune', 'finetune_transfer', 'transfer_scores',
+           'class_subsets', 'class_influence', 'harmful_classes', 'bootstrap_top_k', 'unstable_classes', 'keep_classes',
+           'forget_classes', 'source_model', 'unlearned_source']
 
 # %% ../nbs/16_transfer.ipynb #c006
 LUMA = (0.299, 0.587, 0.114)
@@ -62,6 +65,14 @@ def feature_extractor(model: nn.Module) -> nn.Sequential:
                          "(every model of sparse_mu.models ends with Flatten, Linear)")
     return nn.Sequential(*list(model.children())[:-1])
 
+@contextmanager
+def one_thread():
+    "Run the block with one torch thread and one BLAS/OpenMP thread (threadpoolctl); the previous settings come back after."
+    old = torch.get_num_threads(); torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1): yield
+    finally: torch.set_num_threads(old)
+
 def features(model: nn.Module, data: TensorData, batch_size: int = 1024, device=None) -> torch.Tensor:
     "Penultimate features of `model` on `data` (eval mode; float32 on the CPU)."
     return predict(feature_extractor(model), data, batch_size=batch_size, device=device)
@@ -73,27 +84,35 @@ def true_class_scores(proba: np.ndarray, classes: np.ndarray, y: np.ndarray) -> 
     p_true = np.array([proba[i, col[int(c)]] if int(c) in col else 0.0 for i, c in enumerate(y)])
     return dict(accuracy=100 * float((classes[proba.argmax(1)] == y).mean()), p_true=100 * float(p_true.mean()))
 
+PROBE_TOL, PROBE_MAX_ITER = 1e-10, 10_000      # converged float64 solve: the optimum, not where an early stop left it
+
+def _probe_features(model: nn.Module, data: TensorData) -> np.ndarray:
+    return features(model, data, device='cpu').numpy().astype(np.float64)
+
 @dataclass
 class LinearProbe:
-    "A multinomial logistic regression on the standardised frozen features of a source model."
+    "A multinomial logistic regression on the standardised frozen features of a source model (float64, one thread)."
     model: nn.Module
     scaler: StandardScaler
     clf: LogisticRegression
     def scores(self, data: TensorData) -> dict:
         "{'accuracy': %, 'p_true': %} of the probe on `data`."
-        f = self.scaler.transform(features(self.model, data).numpy())
-        return true_class_scores(self.clf.predict_proba(f), self.clf.classes_, data.y.cpu().numpy())
+        with one_thread():
+            proba = self.clf.predict_proba(self.scaler.transform(_probe_features(self.model, data)))
+        return true_class_scores(proba, self.clf.classes_, data.y.cpu().numpy())
 
-def fit_probe(model: nn.Module, train: TensorData, C: float = 1.0, max_iter: int = 1000) -> LinearProbe:
-    "Extract `model`'s features of `train` once and fit a standardised multinomial logistic regression on them."
-    f = features(model, train).numpy()
-    scaler = StandardScaler().fit(f)
-    clf = LogisticRegression(C=C, max_iter=max_iter).fit(scaler.transform(f), train.y.cpu().numpy())
+def fit_probe(model: nn.Module, train: TensorData, C: float = 1.0, max_iter: int = PROBE_MAX_ITER,
+              tol: float = PROBE_TOL) -> LinearProbe:
+    "Extract `model`'s features of `train` once (CPU) and fit a standardised multinomial logistic regression (float64, lbfgs to `tol`), all on one thread."
+    with one_thread():
+        f = _probe_features(model, train)
+        scaler = StandardScaler().fit(f)
+        clf = LogisticRegression(C=C, max_iter=max_iter, tol=tol).fit(scaler.transform(f), train.y.cpu().numpy())
     return LinearProbe(model, scaler, clf)
 
 METRICS = ('accuracy', 'p_true')
 
-def linear_probe(model: nn.Module, train: TensorData, test: TensorData, *, C: float = 1.0, max_iter: int = 1000,
+def linear_probe(model: nn.Module, train: TensorData, test: TensorData, *, C: float = 1.0, max_iter: int = PROBE_MAX_ITER,
                  metric: str = 'accuracy') -> float:
     "Downstream `test` accuracy (%) of a linear probe fitted on `train` (`metric='p_true'`: mean true-label probability)."
     check_choice(metric, METRICS, 'transfer metric')
@@ -157,6 +176,25 @@ def harmful_classes(influence, k: int) -> list[int]:
     if not (isinstance(k, (int, np.integer)) and 0 <= k <= len(finite)):
         raise ValueError(f"k must be an integer in 0..{len(finite)} (the classes with an influence estimate), got {k!r}")
     return finite[np.argsort(inf[finite], kind='stable')][:k].tolist()
+
+# %% ../nbs/16_transfer.ipynb #7f2f6a5e
+STABLE_BAND = (0.2, 0.8)          # a class in the top k in between 20% and 80% of the bootstraps is unstable
+
+def bootstrap_top_k(subsets, scores, ks, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    "`[len(ks), K]`: the share of `n_boot` bootstrap resamples of the models in which each class is among the k most harmful."
+    sub = np.asarray(subsets, dtype=bool); s = np.asarray(scores, dtype=np.float64)
+    rng, M = np.random.default_rng(seed), len(sub)
+    counts = np.zeros((len(ks), sub.shape[1]))
+    for _ in range(n_boot):
+        pick = rng.integers(0, M, M)
+        inf = class_influence(sub[pick], s[pick])
+        n_ok = int(np.isfinite(inf).sum())
+        for i, k in enumerate(ks): counts[i, harmful_classes(inf, min(k, n_ok))] += 1
+    return counts / n_boot
+
+def unstable_classes(freq_row, band: tuple = STABLE_BAND) -> list[int]:
+    "The classes whose top-k share lies strictly inside `band`."
+    f = np.asarray(freq_row); return np.flatnonzero((f > band[0]) & (f < band[1])).tolist()
 
 # %% ../nbs/16_transfer.ipynb #c020
 VERSION = 1                                            # bump to invalidate this module's cached models

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from sparse_mu.data import TensorData
-from sparse_mu.transfer import (class_influence, class_subsets, feature_extractor, harmful_classes, linear_probe,
-                                to_source_format)
+from sparse_mu.transfer import (PROBE_MAX_ITER, bootstrap_top_k, class_influence, class_subsets, feature_extractor,
+                                fit_probe, harmful_classes, linear_probe, to_source_format, unstable_classes)
 
 NBS = Path(__file__).resolve().parent.parent/'nbs'
 
@@ -73,6 +73,39 @@ def test_linear_probe_on_a_separable_toy():
     with pytest.raises(ValueError, match='ending with an nn.Linear'): feature_extractor(nn.Sequential(nn.ReLU()))
 
 
+def _probe_under(n_threads: int, model, train, test):
+    old = torch.get_num_threads(); torch.set_num_threads(n_threads)
+    try:
+        probe = fit_probe(model, train)
+        return probe.scores(test), probe.clf.coef_.copy(), probe.clf.n_iter_[0], torch.get_num_threads()
+    finally: torch.set_num_threads(old)
+
+
+def test_probe_is_identical_with_one_and_two_threads():
+    "The probe (CNN features, float64 lbfgs to its tolerance) gives bit-identical scores and weights with 1 and 2 threads."
+    from sparse_mu.data import make_splits
+    from sparse_mu.models import build_model
+    d = make_splits('digits')
+    model = build_model('cnn', d.info, seed=0, width=8)
+    s1, w1, it1, t1 = _probe_under(1, model, d.train, d.test)
+    s2, w2, it2, t2 = _probe_under(2, model, d.train, d.test)
+    assert (t1, t2) == (1, 2)                                  # the caller's thread count is restored
+    assert s1 == s2 and np.array_equal(w1, w2) and it1 == it2
+    assert it1 < PROBE_MAX_ITER                                # converged, not cut off by the iteration budget
+    assert 0 < s1['p_true'] < 100
+
+
+def test_bootstrap_top_k_finds_the_stable_class():
+    subsets = class_subsets(10, 40, 0.5, seed=0)
+    scores = 80 - 5 * subsets[:, 2].numpy() + np.random.default_rng(0).normal(0, 0.5, 40)
+    freq = bootstrap_top_k(subsets, scores, [1, 3], n_boot=200, seed=0)
+    assert freq.shape == (2, 10) and np.allclose(freq.sum(1), [1, 3])
+    assert freq[0, 2] > 0.95 and unstable_classes(freq[0]) == []
+    assert np.array_equal(freq, bootstrap_top_k(subsets, scores, [1, 3], n_boot=200, seed=0))
+    flat = bootstrap_top_k(subsets, np.random.default_rng(1).normal(0, 1, 40), [1], n_boot=200, seed=0)
+    assert flat.max() < 0.8                                   # pure noise: no class is reliably the most harmful
+
+
 def test_to_source_format():
     d = TensorData(torch.randint(0, 256, (3, 1, 8, 8), dtype=torch.uint8), torch.tensor([0, 1, 2]))
     out = to_source_format(d, 28, 1)
@@ -87,10 +120,12 @@ def test_notebook_smoke_run(tmp_path, monkeypatch):
     out = tmp_path/'out'
     pm.execute_notebook(str(NBS/'16_transfer.ipynb'), str(tmp_path/'16.ipynb'), kernel_name='python3', cwd=str(NBS),
                         parameters=dict(profile='smoke', out_dir=str(out)), progress_bar=False)
-    for name in ('table4_transfer', 'transfer_influence'):
+    for name in ('table4_transfer', 'transfer_influence', 'transfer_ranking_stability'):
         assert (out/f'{name}.png').exists() and (out/f'{name}.pdf').exists()
     df = pd.read_csv(out/'tables'/'table4.csv')
     assert set(df.method) == {'original', '[51]', 'l1_sparse'} and sorted(df.k.unique()) == [0, 1, 2]
     assert df[df.k > 0].UA.eq(100).any()                       # [51] never saw the removed classes
     assert '## Table 4 of the paper' in (out/'tables'/'table4.md').read_text()
     assert len(pd.read_csv(out/'tables'/'table4_claims.csv')) == 3
+    stab = pd.read_csv(out/'tables'/'transfer_ranking_stability.csv')
+    assert {'k', 'cls', 'top_k_share', 'unstable'} <= set(stab.columns) and sorted(stab.k.unique()) == [1, 2]
