@@ -17,10 +17,15 @@ SCHEMAS = {   # table -> columns it must have
                                 'TPR_1FPR_forget', 'MIA_Efficacy_balanced', 'MIA_Efficacy_unbalanced'],
     'regime_curves.csv': ['scenario', 'method', 'sparsity', 'step', 'RTE_s', 'UA', 'MIA_Efficacy', 'RA', 'TA'],
     'regime_verdicts.csv': ['regime', 'claim', 'verdict', 'detail'],
+    'tickets_records.csv': ['study', 'ticket', 'sparsity', 'source', 'k', 'augment', 'adversarial', 'seed', 'acc',
+                            'noise_acc', 'contrast_acc', 'robust_acc'],
+    'tickets_double_win.csv': ['source', 'sparsity', 'double_win'],
+    'transfer_ranking_stability.csv': ['k', 'cls', 'name', 'in_point_top_k', 'top_k_share', 'unstable'],
 }
 FIGURES = ['fig3_sparsity_sweep', 'fig4_pruning_methods', 'fig5_l1_sparse', 'figA1_mia_privacy', 'fig6_backdoor',
            'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper',
-           'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps', 'strong_eval', 'regime_curves', 'regime_map']
+           'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps', 'strong_eval', 'regime_curves', 'regime_map',
+           'tickets_low_data', 'tickets_robustness', 'transfer_ranking_stability']
 
 @pytest.fixture(scope='module')
 def batch(tmp_path_factory):
@@ -65,6 +70,11 @@ def test_backdoor_loop_outputs(batch):
     loop = pd.read_csv(out/'tables'/'backdoor_loop.csv')
     assert set(loop.method) == {'original', 'FT', 'l1_sparse', 'steer'} and loop.Df.str.startswith('detected').any()
     assert set(pd.read_csv(out/'tables'/'backdoor_loop_claims.csv').verdict) <= {'reproduced', 'not reproduced', 'not checked'}
+
+def test_sparse_tickets_outputs(batch):
+    "23_sparse_tickets: the three studies (low data, after unlearning, robustness) in one tidy table."
+    out, _ = batch
+    assert set(pd.read_csv(out/'tables'/'tickets_records.csv').study) == {'low_data', 'unlearned', 'robustness'}
 
 def test_engine_recorded_and_plan_matches_the_notebooks(batch):
     "run.json names the engine; what the notebooks asked for is exactly what the cost plan (09a_plan) says they ask for."

@@ -91,18 +91,3 @@ def test_adversarial_training_raises_robust_accuracy(digits):
     assert r_adv > r_std + 15, (r_std, r_adv)
     assert accuracy(adv, digits.test) > 80
 
-
-def test_notebook_smoke_run(tmp_path, monkeypatch):
-    "nbs/23_sparse_tickets.ipynb at the smoke profile, with a fresh cache: figures, tidy tables and claims."
-    pm = pytest.importorskip('papermill')
-    monkeypatch.setenv('SPARSE_MU_CACHE', str(tmp_path/'cache'))
-    out = tmp_path/'out'
-    pm.execute_notebook(str(NBS/'23_sparse_tickets.ipynb'), str(tmp_path/'23.ipynb'), kernel_name='python3', cwd=str(NBS),
-                        parameters=dict(profile='smoke', out_dir=str(out)), progress_bar=False)
-    for name in ('tickets_low_data', 'tickets_robustness'):
-        assert (out/f'{name}.png').exists()
-    df = pd.read_csv(out/'tables'/'tickets_records.csv')
-    assert {'study', 'ticket', 'sparsity', 'source', 'k', 'augment', 'adversarial', 'seed', 'acc', 'noise_acc',
-            'contrast_acc', 'robust_acc'} <= set(df.columns)
-    assert set(df.study) == {'low_data', 'unlearned', 'robustness'}
-    assert len(pd.read_csv(out/'tables'/'tickets_claims.csv')) >= 4
