@@ -4,23 +4,26 @@
 
 # %% ../nbs/09_batch.ipynb #c003
 from __future__ import annotations
-import argparse, concurrent.futures, datetime, json, os, platform, sys, tempfile, threading, time
+import argparse, concurrent.futures, datetime, json, os, platform, re, sys, tempfile, threading, time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill as pm
 import torch
 
 import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
+from .metrics import markdown_table
 from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
 from .pipeline import ENV_GRID_LOG
 
 # %% auto #0
-__all__ = ['PROFILES', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters', 'runs_alone',
-           'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook', 'error_message',
+__all__ = ['PROFILES', 'README_BLOCK', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
+           'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook', 'error_message',
            'machine_info', 'summary', 'default_workers', 'relative_path', 'kernel_env', 'batch_order', 'run_lanes',
-           'reproduce', 'parse_param', 'plan_command', 'main']
+           'reproduce', 'claims_table', 'run_table', 'readme_block', 'fill_readme', 'parse_param', 'plan_command',
+           'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -261,6 +264,36 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     return record
 
 
+# %% ../nbs/09_batch.ipynb #e32737ac
+README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
+
+def claims_table(out: Path) -> str:
+    "Every `*_claims.csv` of `out/tables` in one Markdown table: study, claim, verdict, numbers."
+    rows = [dict(study=f.stem.removesuffix('_claims'), claim=r.claim, verdict=f'**{r.verdict}**', numbers=r.detail)
+            for f in sorted((Path(out)/'tables').glob('*_claims.csv')) for r in pd.read_csv(f).itertuples()]
+    return markdown_table(pd.DataFrame(rows, columns=['study', 'claim', 'verdict', 'numbers'])).strip()
+
+def run_table(out: Path) -> str:
+    "The notebooks of `out/run.json` by start: status, start and duration (s), then the batch's wall time."
+    rec = json.loads((Path(out)/'run.json').read_text())
+    rows = [dict(notebook=f"`{n['name']}`", status=n['status'], start_s=f"{n.get('start', 0):.0f}", seconds=f"{n['seconds']:.0f}")
+            for n in sorted(rec['notebooks'], key=lambda n: n.get('start', 0))]
+    total = rec.get('seconds', 0.0)
+    rows.append(dict(notebook='**batch (wall)**', status='', start_s='', seconds=f'**{total:.0f}** ({total / 60:.1f} min)'))
+    return markdown_table(pd.DataFrame(rows)).strip()
+
+def readme_block(src: str, out: Path) -> str:
+    "What a README block `<!-- src -->` holds: 'run', 'claims' or a file under `out` (named from the repository)."
+    if src == 'run': return run_table(out)
+    if src == 'claims': return claims_table(out)
+    path = Path(out)/Path(src).relative_to('figures') if src.startswith('figures/') else Path(out).parent/src
+    if not path.exists(): raise FileNotFoundError(f"README block <!-- {src} -->: no {path}; run the batch (make reproduce) first")
+    return path.read_text().strip()
+
+def fill_readme(text: str, out: str | Path) -> str:
+    "`text` with every result block rewritten from the batch's output folder `out`."
+    return README_BLOCK.sub(lambda m: m.group(1) + readme_block(m.group('src'), Path(out)) + '\n<!-- end -->', text)
+
 # %% ../nbs/09_batch.ipynb #c032
 def parse_param(text: str) -> tuple[str, object]:
     "`'KEY=VALUE'` -> `(KEY, VALUE)`, the value parsed as JSON when possible, else kept as a string."
@@ -305,6 +338,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument('--lanes', type=int, default=2, metavar='L', help='notebooks run at once (default 2; 1: one after '
                      'the other); benchmarks run alone at the end either way')
     for s in (ls, run): s.add_argument('--nbs', type=Path, help="notebooks folder (default: the repository's nbs/)")
+    rd = sub.add_parser('readme', help="rewrite README.md's result blocks from a batch's output folder")
+    rd.add_argument('--out', type=Path, help="the batch's output folder (default: the repository's figures/)")
+    rd.add_argument('--file', type=Path, help="the README to rewrite (default: the repository's README.md)")
     pl = sub.add_parser('plan', help="what a profile's batch costs, without training: units, cached, hours, memory")
     pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
     pl.add_argument('--epoch-s', metavar='S', help="seconds per epoch-equivalent: a number, or 'paper' (the paper's GPU, "
@@ -312,9 +348,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 def main(argv: list[str] | None = None) -> int:
-    "The `sparse-mu` command: `list`, `plan` or `reproduce` (see `sparse-mu reproduce --help`)."
+    "The `sparse-mu` command: `list`, `plan`, `reproduce` or `readme` (see `sparse-mu reproduce --help`)."
     args = _parser().parse_args(argv)
     if args.command == 'plan': return plan_command(args.profile, args.epoch_s)
+    if args.command == 'readme':
+        root = notebooks_dir().parent
+        path, out = args.file or root/'README.md', args.out or root/'figures'
+        try: atomic_write_text(path, fill_readme(path.read_text(), out))
+        except FileNotFoundError as e: print(f'error: {e}', file=sys.stderr); return 2
+        print(f'{path}: {len(README_BLOCK.findall(path.read_text()))} result blocks from {out}'); return 0
     if args.command == 'list':
         for p in experiment_notebooks(args.nbs): print(p.stem)
         return 0
