@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .cache import Cache
 from .core import Timer, check_choice, check_range, generator, set_seed
-from .data import Splits, TensorData
+from .data import Splits, TensorData, _per_class_take
 from .engine import Unit
 from .prune import Mask, magnitude_mask
 from .pipeline import (Profile, base_key, dense_model, get_profile, new_model, profile_splits, pruned_model,
@@ -34,13 +34,11 @@ def k_per_class(data: TensorData, k: int | None, seed: int = 0) -> torch.Tensor:
     y = data.y.cpu()
     if k is None: return torch.arange(len(y))
     if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be a positive integer or None (all), got {k!r}")
-    gen, out = generator(seed), []
-    for c in y.unique().tolist():
-        idx = (y == c).nonzero().squeeze(1)
-        if len(idx) < k:
-            raise ValueError(f"class {c} has only {len(idx)} training samples, fewer than k={k}: lower k or use k=None (all)")
-        out.append(idx[torch.randperm(len(idx), generator=gen)[:k]])
-    return torch.cat(out).sort().values
+    counts = torch.bincount(y)
+    for c, n in enumerate(counts.tolist()):
+        if 0 < n < k:
+            raise ValueError(f"class {c} has only {n} training samples, fewer than k={k}: lower k or use k=None (all)")
+    return _per_class_take(y, lambda n: (k, 0), seed)[0]     # the splits' own per-class sampler
 
 def low_data_splits(splits: Splits, k: int | None, seed: int = 0) -> Splits:
     "`splits` with its training set cut to `k` samples per class (validation and test untouched)."
