@@ -31,7 +31,8 @@ reproduce: data
 
 # nbdev_test executes every notebook (experiments at their smoke profile), then pytest; both share
 # one fresh result cache, so pytest's papermill smoke batch reuses what nbdev_test computed. One torch
-# thread per process: two notebook workers on two cores.
+# thread per process: two notebook workers, then two pytest workers (pytest-xdist; a file's tests stay on one
+# worker, so a module fixture is built once), on two cores.
 test: data
 	@set -e; export SPARSE_MU_CACHE="$$(mktemp -d)" SPARSE_MU_PROGRESS=0 OMP_NUM_THREADS=1; \
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
@@ -39,7 +40,7 @@ test: data
 	  git diff --exit-code --stat -- nbs sparse_mu || { echo "The notebooks and sparse_mu/ disagree (or a notebook is not clean): run 'make export' and commit."; exit 1; }; \
 	fi; \
 	$(BIN)/nbdev_test --n_workers 2; \
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n 2 --dist loadfile tests
 
 export: env
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

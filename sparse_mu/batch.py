@@ -19,11 +19,11 @@ from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
 from .pipeline import ENV_GRID_LOG
 
 # %% auto #0
-__all__ = ['PROFILES', 'README_BLOCK', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir', 'has_parameters',
-           'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook', 'error_message',
-           'machine_info', 'summary', 'default_workers', 'relative_path', 'kernel_env', 'batch_order', 'run_lanes',
-           'reproduce', 'claims_table', 'run_table', 'readme_block', 'fill_readme', 'parse_param', 'plan_command',
-           'main']
+__all__ = ['PROFILES', 'README_BLOCK', 'TIME_COLUMN', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir',
+           'has_parameters', 'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook',
+           'error_message', 'machine_info', 'summary', 'default_workers', 'relative_path', 'keep_log_rows',
+           'kernel_env', 'batch_order', 'run_lanes', 'reproduce', 'earlier_record', 'claims_table', 'run_table',
+           'readme_block', 'fill_readme', 'compare_tables', 'parse_param', 'plan_command', 'main']
 
 # %% ../nbs/09_batch.ipynb #c006
 def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
@@ -149,8 +149,10 @@ def summary(record: dict) -> str:
     lines = [f"{'notebook':<{width}}  status   seconds"] + [f'{a:<{width}}  {b:<7} {c:>8}' for a, b, c in rows]
     total = record.get('seconds', sum(n['seconds'] for n in record['notebooks']))
     workers = record.get('engine', {}).get('workers', 1)
+    reruns = [f"rerun {i + 1} ({', '.join(u['rerun'])}): {u.get('seconds', 0.0):.1f} s  (commit {u['commit']}, "
+              f"{u.get('engine', {}).get('workers', 1)} worker(s))" for i, u in enumerate(record.get('updates', []))]
     return '\n'.join(lines + [f'total wall time: {total:.1f} s  (profile {record["profile"]}, commit {record["commit"]}, '
-                               f'{workers} worker(s))'])
+                               f'{workers} worker(s))'] + reruns)
 
 # %% ../nbs/09_batch.ipynb #c024
 def _check_params(extra: dict) -> dict:
@@ -168,9 +170,15 @@ def relative_path(path: Path) -> str:
     try: return str(Path(path).resolve().relative_to(root))
     except ValueError: return str(path)
 
+def keep_log_rows(path: Path, rerun: set[str] | None) -> None:
+    "Empty the log at `path` (a whole batch), or drop only the rows of the notebooks in `rerun` (a rerun of some)."
+    rows = path.read_text().splitlines() if rerun is not None and path.exists() else []
+    atomic_write_text(path, ''.join(r + '\n' for r in rows if r.strip() and json.loads(r).get('notebook') not in rerun))
+
 class _Engine:
     "Start (or join) Ray for the batch when `config` asks for it and hand it, and the logs in `out`, to the notebook kernels."
-    def __init__(self, config: EngineConfig, out: Path): self.config, self.out, self.ray, self.saved = config, out, None, {}
+    def __init__(self, config: EngineConfig, out: Path, rerun: set[str] | None = None):
+        self.config, self.out, self.rerun, self.ray, self.saved = config, out, rerun, None, {}
     def __enter__(self) -> dict:
         config, info = self.config, dict(workers=self.config.workers, threads=self.config.threads, address=self.config.address)
         if config.uses_ray:
@@ -181,7 +189,7 @@ class _Engine:
             info.update(workers=config.workers, cluster_cpus=cpus, cluster_gpus=gpus, ray=self.ray.__version__)
         env = engine_env(config) | {ENV_UNIT_LOG: str(self.out/'units.jsonl'), ENV_GRID_LOG: str(self.out/'grid_requests.jsonl'),
                                     'SPARSE_MU_NOTEBOOK': ''}
-        for name in ('units.jsonl', 'grid_requests.jsonl'): atomic_write_text(self.out/name, '')   # this run's logs only
+        for name in ('units.jsonl', 'grid_requests.jsonl'): keep_log_rows(self.out/name, self.rerun)
         self.saved = {k: os.environ.get(k) for k in env}; os.environ.update(env)
         return info
     def __exit__(self, *exc):
@@ -203,8 +211,10 @@ def batch_order(todo: list[Path], lanes: int) -> tuple[list[Path], list[Path]]:
 
 class _Batch:
     "The run record of one batch and the running of its notebooks (from any lane's thread)."
-    def __init__(self, record: dict, out: Path, params: dict, stream: bool, threads: int, total: int):
+    def __init__(self, record: dict, out: Path, params: dict, stream: bool, threads: int, total: int, workers: int,
+                 update: int | None = None):
         self.record, self.out, self.params, self.stream, self.threads, self.total = record, out, params, stream, threads, total
+        self.workers, self.update = workers, update
         self.lock, self.stop, self.t0 = threading.Lock(), threading.Event(), time.perf_counter()
     def save(self):
         with self.lock: atomic_write_text(self.out/'run.json', json.dumps(to_jsonable(self.record), indent=1))
@@ -213,10 +223,11 @@ class _Batch:
         if self.stop.is_set(): return
         dst = self.out/'notebooks'/src.name
         entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(self.out)),
-                     start=round(time.perf_counter() - self.t0, 1))
+                     start=round(time.perf_counter() - self.t0, 1), commit=git_commit())
+        if self.update is not None: entry['update'] = self.update       # index into record['updates']
         with self.lock: self.record['notebooks'].append(entry); n = len(self.record['notebooks'])
         self.save()
-        print(f"[{n}/{self.total}] {src.stem} (profile {self.record['profile']}, {self.record['engine']['workers']} worker(s))", flush=True)
+        print(f"[{n}/{self.total}] {src.stem} (profile {self.record['profile']}, {self.workers} worker(s))", flush=True)
         start = time.perf_counter()
         try: run_notebook(src, dst, self.params, self.stream, env=kernel_env(src, self.threads))
         except BaseException as e:              # Ctrl-C is recorded too, then passed on unchanged
@@ -241,7 +252,8 @@ def run_lanes(batch: _Batch, todo: list[Path], lanes: int) -> None:
 def reproduce(profile: str = 'default', only: str | list[str] | None = None, out: str | Path | None = None,
               nbs_dir: str | Path | None = None, extra_params: dict | None = None, stream: bool = False,
               workers: int = 1, address: str | None = None, threads: int = 1, lanes: int = 1) -> dict:
-    "Execute the experiment notebooks (`only` selects some) at `profile` into `out` (default: the repo's `figures/`), grids on `workers`."
+    """Execute the experiment notebooks (`only` selects some) at `profile` into `out` (default: the repo's `figures/`), grids on
+    `workers`. Rerunning some (`only`) into a folder that holds a batch of the same profile and parameters updates its record."""
     check_choice(profile, PROFILES, 'profile')
     if not isinstance(lanes, int) or lanes < 1: raise ValueError(f'lanes must be a whole number >= 1, got {lanes!r}')
     engine = EngineConfig(workers=workers, address=address, threads=threads)
@@ -252,16 +264,30 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
                   machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), lanes=lanes,
                   notebooks=[])
+    run, names = record, {p.stem for p in todo}          # run: what this call fills in (engine, seconds, finished)
+    earlier = earlier_record(out, record) if only else None
+    if earlier is not None:                  # a rerun of some notebooks updates the batch's record, which keeps the others
+        run = {k: record[k] for k in ('commit', 'machine', 'started', 'lanes')} | dict(rerun=sorted(names))
+        record = earlier; record['notebooks'] = [n for n in record['notebooks'] if n['name'] not in names]
+        record.setdefault('updates', []).append(run)
     out.mkdir(parents=True, exist_ok=True)
-    with _Engine(engine, out) as info:
-        record['engine'] = info
-        batch = _Batch(record, out, params, stream, threads, len(todo))
+    with _Engine(engine, out, rerun=names if earlier is not None else None) as info:
+        run['engine'] = info
+        batch = _Batch(record, out, params, stream, threads, len(todo), info['workers'],
+                       update=len(record['updates']) - 1 if earlier is not None else None)
         shared, alone = batch_order(todo, lanes)
         run_lanes(batch, shared, lanes)
         run_lanes(batch, alone, 1)
-    record.update(seconds=round(time.perf_counter() - batch.t0, 1),
-                  finished=datetime.datetime.now().isoformat(timespec='seconds')); batch.save()
+    run.update(seconds=round(time.perf_counter() - batch.t0, 1), finished=datetime.datetime.now().isoformat(timespec='seconds'))
+    batch.save()
     return record
+
+def earlier_record(out: Path, record: dict) -> dict | None:
+    "The record of an earlier batch in `out` with the same profile and parameters (what a rerun of some notebooks updates)."
+    try: earlier = json.loads((out/'run.json').read_text())
+    except (FileNotFoundError, json.JSONDecodeError): return None
+    same = earlier.get('profile') == record['profile'] and earlier.get('parameters') == record['parameters']
+    return earlier if same and 'notebooks' in earlier else None
 
 
 # %% ../nbs/09_batch.ipynb #e32737ac
@@ -274,25 +300,52 @@ def claims_table(out: Path) -> str:
     return markdown_table(pd.DataFrame(rows, columns=['study', 'claim', 'verdict', 'numbers'])).strip()
 
 def run_table(out: Path) -> str:
-    "The notebooks of `out/run.json` by start: status, start and duration (s), then the batch's wall time."
+    """The notebooks of `out/run.json` by start: commit, status, start and duration (s), then the batch's wall time; the
+    notebooks of each later rerun (`reproduce(only=...)`) follow, with starts counted from that rerun's own start."""
     rec = json.loads((Path(out)/'run.json').read_text())
-    rows = [dict(notebook=f"`{n['name']}`", status=n['status'], start_s=f"{n.get('start', 0):.0f}", seconds=f"{n['seconds']:.0f}")
-            for n in sorted(rec['notebooks'], key=lambda n: n.get('start', 0))]
-    total = rec.get('seconds', 0.0)
-    rows.append(dict(notebook='**batch (wall)**', status='', start_s='', seconds=f'**{total:.0f}** ({total / 60:.1f} min)'))
+    row = lambda n: dict(notebook=f"`{n['name']}`", commit=n.get('commit', rec.get('commit', '')), status=n['status'],
+                         start_s=f"{n.get('start', 0):.0f}", seconds=f"{n['seconds']:.0f}")
+    wall = lambda label, s: dict(notebook=f'**{label} (wall)**', commit='', status='', start_s='', seconds=f'**{s:.0f}** ({s / 60:.1f} min)')
+    runs = [(None, 'batch', rec.get('seconds', 0.0))] + [(i, f'rerun {i + 1}', u.get('seconds', 0.0))
+                                                          for i, u in enumerate(rec.get('updates', []))]
+    rows = []
+    for i, label, seconds in runs:
+        rows += [row(n) for n in sorted((n for n in rec['notebooks'] if n.get('update') == i), key=lambda n: n.get('start', 0))]
+        rows.append(wall(label, seconds))
     return markdown_table(pd.DataFrame(rows)).strip()
 
 def readme_block(src: str, out: Path) -> str:
-    "What a README block `<!-- src -->` holds: 'run', 'claims' or a file under `out` (named from the repository)."
+    """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims' or a file
+    under `out` (named from the repository)."""
     if src == 'run': return run_table(out)
     if src == 'claims': return claims_table(out)
-    path = Path(out)/Path(src).relative_to('figures') if src.startswith('figures/') else Path(out).parent/src
+    kind, _, name = src.rpartition(' ')
+    path = Path(out)/Path(name).relative_to('figures') if name.startswith('figures/') else Path(out).parent/name
+    if kind == 'run': return run_table(path)
     if not path.exists(): raise FileNotFoundError(f"README block <!-- {src} -->: no {path}; run the batch (make reproduce) first")
     return path.read_text().strip()
 
 def fill_readme(text: str, out: str | Path) -> str:
     "`text` with every result block rewritten from the batch's output folder `out`."
     return README_BLOCK.sub(lambda m: m.group(1) + readme_block(m.group('src'), Path(out)) + '\n<!-- end -->', text)
+
+# %% ../nbs/09_batch.ipynb #3332305a
+TIME_COLUMN = re.compile(r'RTE|seconds|time|speedup|per_min|ratio|hours|_s$|_h$|^value$|^baseline$')
+
+def compare_tables(a: str | Path, b: str | Path) -> pd.DataFrame:
+    "Every table (`tables/*.csv`) of output folder `a`, compared with `b`'s outside the run-time columns."
+    rows = []
+    for f in sorted((Path(a)/'tables').glob('*.csv')):
+        g = Path(b)/'tables'/f.name
+        if not g.exists(): rows.append(dict(table=f.stem, rows=None, compared=0, differ='', verdict=f'not in {b}')); continue
+        x, y = pd.read_csv(f), pd.read_csv(g)
+        cols = [c for c in x.columns if not TIME_COLUMN.search(str(c))]
+        if list(x.columns) != list(y.columns) or len(x) != len(y):
+            rows.append(dict(table=f.stem, rows=len(x), compared=len(cols), differ='', verdict='other rows or columns')); continue
+        differ = [c for c in cols if not x[c].equals(y[c])]
+        rows.append(dict(table=f.stem, rows=len(x), compared=len(cols), differ=', '.join(map(str, differ)),
+                         verdict='differs' if differ else 'identical'))
+    return pd.DataFrame(rows, columns=['table', 'rows', 'compared', 'differ', 'verdict'])
 
 # %% ../nbs/09_batch.ipynb #c032
 def parse_param(text: str) -> tuple[str, object]:
@@ -341,6 +394,8 @@ def _parser() -> argparse.ArgumentParser:
     rd = sub.add_parser('readme', help="rewrite README.md's result blocks from a batch's output folder")
     rd.add_argument('--out', type=Path, help="the batch's output folder (default: the repository's figures/)")
     rd.add_argument('--file', type=Path, help="the README to rewrite (default: the repository's README.md)")
+    cp = sub.add_parser('compare', help="compare two batches' tables outside the run-time columns")
+    cp.add_argument('a', type=Path, help='an output folder (e.g. figures/)'); cp.add_argument('b', type=Path, help='another one')
     pl = sub.add_parser('plan', help="what a profile's batch costs, without training: units, cached, hours, memory")
     pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
     pl.add_argument('--epoch-s', metavar='S', help="seconds per epoch-equivalent: a number, or 'paper' (the paper's GPU, "
@@ -348,9 +403,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 def main(argv: list[str] | None = None) -> int:
-    "The `sparse-mu` command: `list`, `plan`, `reproduce` or `readme` (see `sparse-mu reproduce --help`)."
+    "The `sparse-mu` command: `list`, `plan`, `reproduce`, `readme` or `compare` (see `sparse-mu reproduce --help`)."
     args = _parser().parse_args(argv)
     if args.command == 'plan': return plan_command(args.profile, args.epoch_s)
+    if args.command == 'compare':
+        c = compare_tables(args.a, args.b)
+        print(markdown_table(c).strip()); print(f"{(c.verdict == 'identical').sum()} of {len(c)} tables identical")
+        return 0
     if args.command == 'readme':
         root = notebooks_dir().parent
         path, out = args.file or root/'README.md', args.out or root/'figures'

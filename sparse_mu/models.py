@@ -57,24 +57,24 @@ class BasicBlock(nn.Module):
 
 class ResNet18(nn.Sequential):
     "ResNet-18 with the CIFAR stem (3×3 conv, stride 1, no max-pool)."
-    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple):
-        layers, c = [], 64
-        for c_out, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple, width: int = 64):
+        layers, c = [], width
+        for c_out, stride in [(width, 1), (2 * width, 2), (4 * width, 2), (8 * width, 2)]:
             layers += [BasicBlock(c, c_out, stride), BasicBlock(c_out, c_out, 1)]; c = c_out
-        super().__init__(Normalize(mean, std), nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64),
-                         nn.ReLU(inplace=True), *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, num_classes))
+        super().__init__(Normalize(mean, std), nn.Conv2d(in_channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width),
+                         nn.ReLU(inplace=True), *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes))
 
 # %% ../nbs/02_models.ipynb #c012
 VGG16_CFG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512]
 
 class VGG16BN(nn.Sequential):
     "VGG-16 with batch norm, global average pooling and a linear classifier."
-    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple):
+    def __init__(self, in_channels: int, num_classes: int, mean: tuple, std: tuple, width: int = 64):
         layers, c = [], in_channels
         for v in VGG16_CFG:
             if v == 'M': layers.append(nn.MaxPool2d(2, ceil_mode=True))  # ceil: small inputs never shrink to 0
-            else: layers.append(conv_bn(c, v)); c = v
-        super().__init__(Normalize(mean, std), *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, num_classes))
+            else: layers.append(conv_bn(c, v * width // 64)); c = v * width // 64
+        super().__init__(Normalize(mean, std), *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, num_classes))
 
 # %% ../nbs/02_models.ipynb #c014
 ARCHS = {'cnn': CompactCNN, 'resnet18': ResNet18, 'vgg16_bn': VGG16BN}

@@ -34,7 +34,7 @@ class Profile:
     name: str
     dataset: str = 'fashion_mnist'
     arch: str = 'cnn'
-    width: int | None = 16                      # CompactCNN width (None for the other architectures)
+    width: int | None = 16                      # model width (None: the architecture's own; ResNet-18 and VGG: 64)
     per_class: int | None = None                # training images per class (None: all)
     test_per_class: int | None = None
     split_seed: int = 0

@@ -111,11 +111,11 @@ def read_log(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def epoch_seconds(log: pd.DataFrame, profile: str | Profile) -> float:
-    "Seconds per training epoch over D in the batch that wrote `log`: the median of the profile's own dense trainings."
+    "Seconds per training epoch over D in the batch that wrote `log`: the fastest of the profile's own dense trainings (the least contended)."
     P = get_profile(profile); planned = {u.key for u in batch_units(P) if u.kind == 'dense'}
     dense = log[(log.kind == 'dense') & log.key.isin(planned)]     # other notebooks train dense models of other sizes
     if dense.empty: raise ValueError("the unit log has no dense training to calibrate from (were the models cached?)")
-    return float(dense.seconds.median() / P.recipe.epochs)
+    return float(dense.seconds.min() / P.recipe.epochs)
 
 def compare_with_log(log: pd.DataFrame, profile: str | Profile) -> pd.DataFrame:
     "Measured vs predicted seconds of the logged units of `profile`'s batch, summed per kind."

@@ -1,4 +1,4 @@
-"Shared test settings: one CPU thread (the machine is shared), no progress bars, helpers that write real file formats."
+"Shared test settings: one CPU thread per test process, no progress bars, helpers that write real file formats."
 import gzip, os, pickle
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import torch
 torch.set_num_threads(1)
 
 FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
+
 
 
 def idx_bytes(a: np.ndarray) -> bytes:

@@ -96,51 +96,12 @@ def test_plan_command_every_profile(capsys):
     assert table.cached.isna().all() and table.units.sum() > 500
     assert table[table.kind == 'record:IU'].peak_gib.max() < 16 < 45     # by CG; Woodbury would hold G (45 GB) twice
 
-def test_notebook_11_paper_path(tmp_path, monkeypatch):
-    """Tables 2-3 / Figure 3 (11_prune_then_unlearn) on the `paper` code path: CIFAR-10 files written here in the real
-    format, ResNet-18, the reference recipe (crop, flip, multistep) and the reference unlearning preset, shortened to one
-    epoch by the test-only profile 'paper_tiny' (tests/paper_tiny.py, registered in the kernel via $SPARSE_MU_PROFILES). ~100 s."""
-    import pandas as pd
-    from pathlib import Path
-    from sparse_mu.batch import notebooks_dir, run_notebook
-    write_cifar(tmp_path/'data', 10, n=12)
-    for k, v in dict(SPARSE_MU_DATA=tmp_path/'data', SPARSE_MU_CACHE=tmp_path/'cache',
-                     SPARSE_MU_PROFILES=f"{Path(__file__).with_name('paper_tiny.py')}:register").items():
-        monkeypatch.setenv(k, str(v))
-    run_notebook(notebooks_dir()/'11_prune_then_unlearn.ipynb', tmp_path/'out'/'11.ipynb',
-                 dict(profile='paper_tiny', out_dir=str(tmp_path/'out')))
-    t3 = pd.read_csv(tmp_path/'out'/'tables'/'table3.csv')
-    assert set(t3.arch) == {'resnet18'} and set(t3.dataset) == {'cifar10'}
-    assert set(t3.method) == {'original', 'retrain', 'FT', 'GA', 'FF', 'IU'} and set(t3.sparsity) == {0.0, 0.5}
-    assert t3[['UA', 'MIA_Efficacy', 'RA', 'TA']].notna().all().all()
-    assert (tmp_path/'out'/'fig3_sparsity_sweep.png').stat().st_size > 1000
-
 def test_unknown_profile_names_the_env_variable(monkeypatch):
     from sparse_mu.pipeline import get_profile
     monkeypatch.setenv('SPARSE_MU_PROFILES', 'sparse_mu.core:no_such_function')
     with pytest.raises(ValueError, match='names no function'): get_profile('paper_tinier')
     monkeypatch.delenv('SPARSE_MU_PROFILES')
     with pytest.raises(ValueError, match='choose one of'): get_profile('paper_tinier')
-
-PAPER_NOTEBOOKS = {   # the other experiment notebooks on the paper path (~11-330 s each on 2 CPU cores, 9 min together)
-    '12_pruning_methods': {}, '13_l1_sparse': {}, '14_mia_privacy': {}, '15_backdoor': {}, '18_baselines': {},
-    '16_transfer': dict(settings='paper', n_subset_models=2, subset_epochs=1),      # CIFAR-100 -> CIFAR-10
-}
-
-@pytest.mark.skipif(not __import__('os').environ.get('SPARSE_MU_PAPER_NOTEBOOKS'),
-                    reason='opt-in (9 min): set SPARSE_MU_PAPER_NOTEBOOKS=1 to run every notebook on the paper path')
-@pytest.mark.parametrize('name', list(PAPER_NOTEBOOKS))
-def test_notebook_paper_path(name, tmp_path, monkeypatch):
-    "As test_notebook_11_paper_path, for the other notebooks (CIFAR-10 and CIFAR-100 files; 17_benchmarks and 10_theory have their own sizes)."
-    from pathlib import Path
-    from sparse_mu.batch import notebooks_dir, run_notebook
-    write_cifar(tmp_path/'data', 10, n=12); write_cifar(tmp_path/'data', 100, n=60)
-    for k, v in dict(SPARSE_MU_DATA=tmp_path/'data', SPARSE_MU_CACHE=tmp_path/'cache',
-                     SPARSE_MU_PROFILES=f"{Path(__file__).with_name('paper_tiny.py')}:register").items():
-        monkeypatch.setenv(k, str(v))
-    run_notebook(notebooks_dir()/f'{name}.ipynb', tmp_path/'out'/f'{name}.ipynb',
-                 dict(profile='paper_tiny', out_dir=str(tmp_path/'out'), **PAPER_NOTEBOOKS[name]))
-    assert list((tmp_path/'out'/'tables').glob('*.csv'))
 
 def test_sigma_m_by_hvp_on_conv_nets(cifar):
     "σ(m) by Hessian-vector products on a conv net with batch norm (eval) and 3×32×32 inputs: the dense restricted Hessian's\n    top eigenvalue on a tiny conv net; per-sample (vmap) σ(m) on ResNet-18 runs and is finite."
