@@ -212,9 +212,9 @@ def batch_order(todo: list[Path], lanes: int) -> tuple[list[Path], list[Path]]:
 class _Batch:
     "The run record of one batch and the running of its notebooks (from any lane's thread)."
     def __init__(self, record: dict, out: Path, params: dict, stream: bool, threads: int, total: int, workers: int,
-                 update: int | None = None):
+                 commit: str, update: int | None = None):
         self.record, self.out, self.params, self.stream, self.threads, self.total = record, out, params, stream, threads, total
-        self.workers, self.update = workers, update
+        self.workers, self.commit, self.update = workers, commit, update   # commit: read before the batch writes
         self.lock, self.stop, self.t0 = threading.Lock(), threading.Event(), time.perf_counter()
     def save(self):
         with self.lock: atomic_write_text(self.out/'run.json', json.dumps(to_jsonable(self.record), indent=1))
@@ -223,7 +223,7 @@ class _Batch:
         if self.stop.is_set(): return
         dst = self.out/'notebooks'/src.name
         entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(self.out)),
-                     start=round(time.perf_counter() - self.t0, 1), commit=git_commit())
+                     start=round(time.perf_counter() - self.t0, 1), commit=self.commit)
         if self.update is not None: entry['update'] = self.update       # index into record['updates']
         with self.lock: self.record['notebooks'].append(entry); n = len(self.record['notebooks'])
         self.save()
@@ -273,7 +273,7 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     out.mkdir(parents=True, exist_ok=True)
     with _Engine(engine, out, rerun=names if earlier is not None else None) as info:
         run['engine'] = info
-        batch = _Batch(record, out, params, stream, threads, len(todo), info['workers'],
+        batch = _Batch(record, out, params, stream, threads, len(todo), info['workers'], run['commit'],
                        update=len(record['updates']) - 1 if earlier is not None else None)
         shared, alone = batch_order(todo, lanes)
         run_lanes(batch, shared, lanes)
