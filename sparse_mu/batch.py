@@ -225,7 +225,9 @@ class _Batch:
         entry = dict(name=src.stem, status='running', seconds=0.0, notebook=str(dst.relative_to(self.out)),
                      start=round(time.perf_counter() - self.t0, 1), commit=self.commit)
         if self.update is not None: entry['update'] = self.update       # index into record['updates']
-        with self.lock: self.record['notebooks'].append(entry); n = len(self.record['notebooks'])
+        with self.lock:
+            self.record['notebooks'].append(entry)
+            n = sum(e.get('update') == self.update for e in self.record['notebooks'])     # this run's, not the kept ones
         self.save()
         print(f"[{n}/{self.total}] {src.stem} (profile {self.record['profile']}, {self.workers} worker(s))", flush=True)
         start = time.perf_counter()

@@ -101,12 +101,12 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 # %% ../nbs/00_core.ipynb #c018
 def git_commit(short: bool = True) -> str:
-    "The current git commit of this repository (with `+dirty` if files changed), or 'unknown'."
+    "The current git commit of this repository (with `+dirty` if files outside `figures/` changed), or 'unknown'."
     root = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         sha = run('rev-parse', '--short' if short else '--verify', 'HEAD')
-        dirty = run('status', '--porcelain', '--untracked-files=no')
+        dirty = run('status', '--porcelain', '--untracked-files=no', '--', ':(top)', ':(top,exclude)figures')   # the batch's own output is not the code
         return sha + ('+dirty' if dirty else '')
     except Exception: return 'unknown'
 
