@@ -312,8 +312,8 @@ def run_table(out: Path) -> str:
                                                           for i, u in enumerate(rec.get('updates', []))]
     rows = []
     for i, label, seconds in runs:
-        rows += [row(n) for n in sorted((n for n in rec['notebooks'] if n.get('update') == i), key=lambda n: n.get('start', 0))]
-        rows.append(wall(label, seconds))
+        ran = sorted((n for n in rec['notebooks'] if n.get('update') == i), key=lambda n: n.get('start', 0))
+        if ran or i is None: rows += [row(n) for n in ran] + [wall(label, seconds)]   # a rerun whose notebooks ran again later: none
     return markdown_table(pd.DataFrame(rows)).strip()
 
 def readme_block(src: str, out: Path) -> str:
