@@ -13,7 +13,7 @@ import torch.nn as nn
 
 from .cache import Cache, cache_key
 from .core import Timer, check_choice, check_range, to_jsonable
-from .data import ForgetTask, Splits, make_forget, make_splits
+from .data import DatasetInfo, ForgetTask, Splits, make_forget, make_splits
 from .engine import Unit, run_units
 from .metrics import evaluate, sparsity_label
 from .models import build_model
@@ -110,10 +110,10 @@ def augmentation(profile: Profile) -> tuple | None:
     info = profile_splits(profile).info
     return (info.pad, info.flip) if profile.recipe.augment else None
 
-def new_model(profile: Profile, seed: int | None = None) -> nn.Module:
-    "A fresh model of the profile's architecture (seeded initialisation)."
+def new_model(profile: Profile, seed: int | None = None, info: DatasetInfo | None = None) -> nn.Module:
+    "A fresh model of the profile's architecture (seeded initialisation) for its data, or for `info` (a shape without the data)."
     kws = {} if profile.width is None else {'width': profile.width}
-    return build_model(profile.arch, profile_splits(profile).info, seed=seed, **kws)
+    return build_model(profile.arch, info or profile_splits(profile).info, seed=seed, **kws)
 
 def base_key(profile: Profile) -> dict:
     return dict(split=profile_splits(profile).key, arch=profile.arch, width=profile.width, recipe=profile.recipe)

@@ -14,9 +14,8 @@ import torch
 from .cache import Cache
 from .core import Timer, get_device
 from .data import DATASETS, DatasetInfo, TensorData
-from .models import build_model
 from .engine import Unit, critical_path, order_units, simulate
-from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, profile_splits, profile_task, record_units
+from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, new_model, profile_splits, profile_task, record_units
 from .train import activation_bytes, memory_budget, param_bytes, train, train_bytes
 from .unlearn import GAMMA_SCHEDULERS, METHODS, choose_solver, classifier, fisher_rows, iu_memory
 
@@ -158,7 +157,7 @@ def profile_model(profile: str | Profile):
     else:
         spec, (c, size) = DATASETS[P.dataset], SHAPES[P.dataset]
         info = DatasetInfo(P.dataset, spec.num_classes, c, size, (0.5,) * c, (0.25,) * c, spec.pad, spec.flip)
-    model = build_model(P.arch, info, seed=0, **({} if P.width is None else {'width': P.width}))
+    model = new_model(P, seed=0, info=info)
     n = P.per_class * info.num_classes if P.per_class else 45_000
     return model, torch.zeros(1, info.in_channels, info.size, info.size, dtype=torch.uint8), n
 
