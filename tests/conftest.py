@@ -13,7 +13,6 @@ torch.set_num_threads(1)
 FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 
 
-
 def idx_bytes(a: np.ndarray) -> bytes:
     "An uint8 array in the IDX format (magic 0x00 0x00 0x08 ndim, big-endian sizes, raw bytes)."
     a = np.ascontiguousarray(a, dtype=np.uint8)

@@ -1,7 +1,7 @@
 """A test-only profile, 'paper_tiny': the `paper` profile's code path (CIFAR files in the real format, ResNet-18,
 the reference recipe with crop and flip, the reference unlearning preset) shortened to one epoch on a few images, with
 ResNet-18 at width 8 (every stage 1/8 as wide: the same shapes, shortcuts, batch norm and head lookup at 1/64 of the FLOPs).
-Registered in a notebook's kernel through $SPARSE_MU_PROFILES='<this file>:register' (see tests/test_paper_scale.py)."""
+Registered in a notebook's kernel through $SPARSE_MU_PROFILES='<this file>:register' (see tests/test_paper_notebooks.py)."""
 from dataclasses import replace
 
 def register():
