@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, socket, sys, time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import torch
