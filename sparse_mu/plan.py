@@ -4,7 +4,7 @@
 
 # %% ../nbs/09a_plan.ipynb #8531e538
 from __future__ import annotations
-import json, tempfile
+import inspect, json, tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,13 +16,14 @@ from .core import Timer, get_device
 from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
 from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, new_model, profile_splits, profile_task, record_units
-from .train import activation_bytes, memory_budget, param_bytes, train, train_bytes
-from .unlearn import GAMMA_SCHEDULERS, METHODS, choose_solver, classifier, fisher_rows, iu_memory
+from .train import memory_budget, param_bytes, train, train_bytes
+from .unlearn import GAMMA_SCHEDULERS, METHODS
 
 # %% auto #0
 __all__ = ['TABLE3_METHODS', 'BENCH_METHODS', 'BOTH', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'batch_jobs', 'batch_units',
-           'structure_twin', 'unit_epochs', 'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate',
-           'serial_chains', 'profile_model', 'calibrate', 'largest_output', 'unit_memory', 'plan_table']
+           'structure_twin', 'record_args', 'data_shares', 'unit_epochs', 'read_log', 'epoch_seconds',
+           'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model', 'calibrate',
+           'largest_output', 'unit_memory', 'plan_table']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
 TABLE3_METHODS = ('original', 'retrain', 'FT', 'GA', 'FF', 'IU')
@@ -82,23 +83,21 @@ def structure_twin(profile: str | Profile, data_profile: str = 'default') -> Pro
 # %% ../nbs/09a_plan.ipynb #0dcfc32a
 FORGET_SHARE = 0.1                     # |Df| / |D| in both scenarios (one class of ten; a 10% random share)
 
+def record_args(unit: Unit) -> dict:
+    "The arguments of a record unit by name (`unlearning_record`'s: profile, scenario, method, ..., config)."
+    return inspect.signature(unit.fn).bind(*unit.args).arguments
+
+def data_shares(P: Profile) -> dict:
+    "What a method's cost model reads: the shares of Dr and Df in D, and the number of training images."
+    return dict(retain=1 - FORGET_SHARE, forget=FORGET_SHARE, train=P.per_class * 10 if P.per_class else 45_000)
+
 def unit_epochs(unit: Unit, test_share: float = 0.2) -> float:
     "The cost of `unit` in epochs over the full training set of its profile (see the table above)."
-    kind, _, method = unit.kind.partition(':')
     P = unit.args[0]
-    if kind != 'record': return float(P.recipe.epochs)
-    config = unit.args[6]
-    share = dict(retain=1 - FORGET_SHARE, forget=FORGET_SHARE)
-    evaluation = (1 + test_share) / 3
-    if method == 'original': work = 0.0
-    elif method == 'retrain': work = (P.retrain_recipe or P.recipe).epochs * share['retain']
-    elif method == 'FF': work = 2 * share['retain'] * (10 if config.fisher == 'exact' else 1)
-    elif method == 'IU':
-        n = getattr(config, 'samples', 1000)
-        work = 2 * n * share['retain'] / (P.per_class * 10 if P.per_class else 45_000) + share['retain']
-    elif method == 'SSD': work = 2 * (1 + FORGET_SHARE)
-    else: work = getattr(config, 'epochs', 1) * sum(share[s] for s in METHODS[method].sees)
-    return work + evaluation
+    if not unit.kind.startswith('record'): return float(P.recipe.epochs)
+    a = record_args(unit)
+    work = 0.0 if a['method'] == 'original' else METHODS[a['method']].work(a['config'], data_shares(P))
+    return work + (1 + test_share) / 3
 
 # %% ../nbs/09a_plan.ipynb #f6eb0c87
 PAPER_EPOCH_S = 43.23 * 60 / (160 * (1 - FORGET_SHARE))   # the paper's Retrain: 43.23 min, 160 epochs over Dr (PAPER.md §7)
@@ -185,25 +184,13 @@ def largest_output(model, x1: torch.Tensor) -> int:
     return max(sizes)
 
 def unit_memory(unit: Unit, model, x1: torch.Tensor, n: int, budget: int) -> int:
-    "Estimated peak bytes of one unit (see the table above)."
-    kind, _, method = unit.kind.partition(':'); P = unit.args[0]
+    "Estimated peak bytes of one unit: a training's, or the larger of a record's evaluation and its method's (`Method.memory`)."
+    P = unit.args[0]
     data = TensorData(x1.expand(n, *x1.shape[1:]), torch.zeros(n, dtype=torch.long))   # a view: no memory
-    if kind != 'record': return train_bytes(model, data, P.recipe.batch_size)
-    config, evaluation = unit.args[6], param_bytes(model) + 3 * 1024 * largest_output(model, x1)     # `predict`: no graph, batches of 1024
-    return max(evaluation, _method_memory(method, P, config, model, x1, data, budget))
-
-def _method_memory(method, P, config, model, x1, data, budget) -> int:
-    if method == 'IU':
-        mem = iu_memory(model, x1, config.samples, config.batch_size)
-        try: return mem[choose_solver(mem, budget)]
-        except MemoryError: return mem['cg']
-    if method == 'FF':
-        K = classifier(model).out_features; rows = config.batch_size * (K if config.fisher == 'exact' else 1)
-        return 4 * param_bytes(model) + min(rows, max(1, fisher_rows(model, x1, budget))) * (param_bytes(model) + 2 * activation_bytes(model, x1))
-    if method == 'original': return 0
-    if method == 'SSD': return train_bytes(model, data, config.batch_size)
-    recipe = (P.retrain_recipe or P.recipe) if method == 'retrain' else config.recipe()
-    return train_bytes(model, data, recipe.batch_size)
+    if not unit.kind.startswith('record'): return train_bytes(model, data, P.recipe.batch_size)
+    a, evaluation = record_args(unit), param_bytes(model) + 3 * 1024 * largest_output(model, x1)   # `predict`: no graph, batches of 1024
+    if a['method'] == 'original': return evaluation
+    return max(evaluation, METHODS[a['method']].memory(a['config'], model, x1, data, budget))
 
 def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = None, device=None) -> pd.DataFrame:
     "Per notebook and unit kind: units, cached units (None: not knowable without the data), estimated hours, peak GiB of one unit."
@@ -218,7 +205,7 @@ def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = Non
             for u in record_units(G, jobs, prune, empty):
                 if u.key in seen: continue
                 seen.add(u.key)
-                what = (u.kind, repr(u.args[6]) if u.kind.startswith('record') else '')
+                what = (u.kind, repr(record_args(u)['config']) if u.kind.startswith('record') else '')
                 if what not in peaks: peaks[what] = unit_memory(u, model, x1, n, budget)
                 rows.append(dict(notebook=nb_name, kind=u.kind, cached=None if todo is None else u.key not in todo,
                                  hours=unit_epochs(u) * epoch_s / 3600, peak_gib=peaks[what] / 2**30))

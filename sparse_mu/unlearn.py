@@ -17,18 +17,19 @@ from .core import Timer, check_choice, check_range, generator, get_device, set_s
 from .data import ForgetTask, TensorData
 from .prune import Mask
 from .models import reinit
-from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget, train
+from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget, param_bytes, train, train_bytes
 
 # %% auto #0
-__all__ = ['GAMMA_SCHEDULERS', 'METHODS', 'PRESETS', 'FinetuneConfig', 'FTConfig', 'GAConfig', 'L1Config', 'RetrainConfig',
-           'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga', 'gamma_at', 'l1_norm', 'l1_sparse', 'per_sample_grads',
-           'per_sample_grads_loop', 'classifier', 'fisher_rows', 'fisher_diagonal', 'fisher_diagonal_loop', 'ff',
-           'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop', 'per_sample_jvp', 'weighted_grad', 'cg',
-           'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig', 'SalUnConfig', 'SCRUBConfig',
-           'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels', 'rl', 'saliency_mask', 'salun',
-           'distill_kl', 'scrub', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
+__all__ = ['GAMMA_SCHEDULERS', 'PRESET_NAMES', 'METHODS', 'PRESETS', 'FinetuneConfig', 'FTConfig', 'GAConfig', 'L1Config',
+           'RetrainConfig', 'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga', 'gamma_at', 'l1_norm', 'l1_sparse',
+           'per_sample_grads', 'per_sample_grads_loop', 'classifier', 'fisher_rows', 'fisher_diagonal',
+           'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop', 'per_sample_jvp',
+           'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig', 'SalUnConfig',
+           'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels', 'rl', 'saliency_mask',
+           'salun', 'distill_kl', 'scrub', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
            'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point',
-           'path_margins', 'manif_smc', 'Method', 'unlearn']
+           'path_margins', 'manif_smc', 'config_batch_size', 'train_memory', 'Method', 'register', 'unregister',
+           'display_names', 'ff_memory', 'iu_peak', 'unlearn']
 
 # %% ../nbs/07_unlearn.ipynb #c006
 @dataclass(frozen=True)
@@ -638,55 +639,126 @@ def manif_smc(model: nn.Module, retain: TensorData, forget: TensorData, cfg: Man
                  desc='ManiF-SMC')
 
 # %% ../nbs/07_unlearn.ipynb #c026
+PRESET_NAMES = ('reference', 'fast', 'smoke')   # every method gives a config for each (Retrain: the profile's recipe)
+
+def config_batch_size(cfg) -> int:
+    "The mini-batch size `cfg` trains or scores with (`recipe()`, a `recipe` field, or `batch_size`)."
+    recipe = getattr(cfg, 'recipe', None)
+    if callable(recipe): return recipe().batch_size
+    return recipe.batch_size if isinstance(recipe, Recipe) else cfg.batch_size
+
+def train_memory(cfg, model: nn.Module, x1: torch.Tensor, data: TensorData, budget: int) -> int:
+    "Peak bytes of SGD on `model` at `cfg`'s batch size: the memory model of a method that trains."
+    return train_bytes(model, data, config_batch_size(cfg))
+
 @dataclass(frozen=True)
 class Method:
-    "A registered unlearning method: its function, its config class and the data it sees."
-    fn: Callable
-    config: type
-    sees: tuple
+    """Everything about one unlearning method: what `unlearn`, the presets, the plan and the tables read.
+    The keys mix conventions (`retrain`, `l1_sparse` vs `FT`, `NegGrad+`; see the prose): kept, not renamed here."""
+    fn: Callable                     # fn(model, *data in `sees` order, config, *, seed, mask, + the inputs flagged below)
+    config: type                     # its hyperparameters (a frozen dataclass)
+    sees: tuple                      # the data it is handed, of 'retain', 'forget'
+    key: str = ''                    # its name in METHODS, records and tables
+    display: str = ''                # the name a table prints ('': the key)
+    presets: dict = field(default_factory=dict, compare=False)   # {preset: config} for each of PRESET_NAMES
+    from_profile: bool = False       # its config is the profile's training recipe (Retrain): no presets
+    takes_augment: bool = False      # fn takes augment=(pad, flip)
+    needs_forget_class: bool = False # fn takes forget_class= (the class in class-wise forgetting, else None)
+    reports: bool = False            # fn takes report= (a dict it fills; copied into the run record)
+    passes: Callable | None = None   # passes(config, data) -> passes over D; None: config.epochs over the data it sees
+    memory: Callable = train_memory  # memory(config, model, x1, data, budget) -> estimated peak bytes
+    def __post_init__(self):
+        if not self.display: object.__setattr__(self, 'display', self.key)
+    def work(self, config, data: dict) -> float:
+        "Passes over the full training set of one run with `config`; `data`: {'retain': share, 'forget': share, 'train': images}."
+        if self.passes is not None: return self.passes(config, data)
+        return getattr(config, 'epochs', 1) * sum(data[s] for s in self.sees)
 
-METHODS = {
-    'retrain': Method(retrain, RetrainConfig, ('retain',)),
-    'FT': Method(ft, FTConfig, ('retain',)),
-    'GA': Method(ga, GAConfig, ('forget',)),
-    'FF': Method(ff, FFConfig, ('retain',)),
-    'IU': Method(iu, IUConfig, ('retain', 'forget')),
-    'l1_sparse': Method(l1_sparse, L1Config, ('retain',)),
-    'RL': Method(rl, RLConfig, ('retain', 'forget')),
-    'SalUn': Method(salun, SalUnConfig, ('retain', 'forget')),
-    'SCRUB': Method(scrub, SCRUBConfig, ('retain', 'forget')),
-    'NegGrad+': Method(neggrad_plus, NegGradConfig, ('retain', 'forget')),
-    'BS': Method(boundary_shrink, BSConfig, ('forget',)),
-    'SSD': Method(ssd, SSDConfig, ('retain', 'forget')),      # D = Dr ∪ Df
-    'ManiF-SMC': Method(manif_smc, ManiFConfig, ('retain', 'forget')),   # Df's images only, never its labels
-}
-_TAKES_AUGMENT = (retrain, ft, ga, l1_sparse, rl, salun, scrub, neggrad_plus, boundary_shrink)
+METHODS: dict[str, Method] = {}
+PRESETS: dict[str, dict] = {p: {} for p in PRESET_NAMES}     # {preset: {method: config}}, derived from the records
 
-PRESETS = {
-    'reference': {name: m.config() for name, m in METHODS.items() if name != 'retrain'},
-    # the CPU profile: FT and ℓ1-sparse take 1 epoch, 1/20 of Retrain's budget (the paper's budget
-    # share is 10 of Retrain's 160 epochs, 1/16); GA keeps 5 epochs on the 18× smaller Df with batches
-    # of 32 so that it still takes a few dozen steps, and the maintainer-suggested lr 5e-4 (PAPER.md §3)
-    'fast': {'FT': FTConfig(epochs=1, batch_size=128), 'GA': GAConfig(epochs=5, lr=5e-4, batch_size=32),
-             'FF': FFConfig(fisher='sampled'), 'IU': IUConfig(), 'l1_sparse': L1Config(epochs=1, batch_size=128),
-             # the baselines, scaled the same way (fixed before any result): a reference budget of E epochs
-             # against Retrain's 160 becomes max(1, round(E·20/160)) of the default profile's 20
-             'RL': RLConfig(epochs=1, batch_size=128),                  # 10 of 160 → 1 of 20 (over Dr ∪ Df)
-             'SalUn': SalUnConfig(epochs=1, batch_size=128),            # 10 of 160 → 1 of 20, + one gradient pass over Df
-             'SCRUB': SCRUBConfig(epochs=1, max_steps=1),               # 3 of 160 → 1: one max-step (Df), one min-step (Dr)
-             'NegGrad+': NegGradConfig(epochs=1, batch_size=128),       # 5 of 160 → 1 of 20 (over Dr ∪ Df)
-             'BS': BSConfig(),                                          # Df only, like GA: keeps its 10 epochs over Df (≈ one FT epoch)
-             'SSD': SSDConfig(),                                        # no training: two importance passes (D and Df)
-             'ManiF-SMC': ManiFConfig(epochs=1, batch_size=128, curve_steps=20)},  # 10 of 160 → 1 of 20 (as FT), + one pass over Df and a short curve fit
-    # the smoke profile (CI; its numbers mean nothing)
-    'smoke': {'FT': FTConfig(epochs=1, batch_size=64), 'GA': GAConfig(epochs=1, lr=5e-4, batch_size=32),
-              'FF': FFConfig(fisher='sampled'), 'IU': IUConfig(samples=50), 'l1_sparse': L1Config(epochs=1, batch_size=64),
-              'RL': RLConfig(epochs=1, batch_size=64), 'SalUn': SalUnConfig(epochs=1, batch_size=64),
-              'SCRUB': SCRUBConfig(epochs=1, max_steps=1), 'NegGrad+': NegGradConfig(epochs=1, batch_size=64),
-              'BS': BSConfig(epochs=1, batch_size=32), 'SSD': SSDConfig(),
-              'ManiF-SMC': ManiFConfig(epochs=1, batch_size=64, curve_steps=5)},
-}
+def register(method: Method) -> Method:
+    "Add `method` to `METHODS` and its preset configs to `PRESETS`."
+    if not method.key: raise ValueError("give the Method its key, the name notebooks ask for: Method(..., key='my_method')")
+    if method.key in METHODS or method.key == 'original':
+        raise ValueError(f"{method.key!r} is taken: unregister it first, or choose another key")
+    if not method.from_profile:
+        missing = [p for p in PRESET_NAMES if p not in method.presets]
+        if missing: raise ValueError(f"{method.key}: give a config for the presets {missing}, e.g. presets=dict(reference=..., fast=..., smoke=...)")
+    for p, cfg in method.presets.items():
+        if not isinstance(cfg, method.config):
+            raise TypeError(f"{method.key}'s preset {p!r} is a {type(cfg).__name__}, not a {method.config.__name__}")
+    METHODS[method.key] = method
+    for p, cfg in method.presets.items(): PRESETS.setdefault(p, {})[method.key] = cfg
+    return method
 
+def unregister(key: str) -> Method:
+    "Remove the method `key` from `METHODS` and from every preset."
+    method = METHODS.pop(check_choice(key, METHODS, 'unlearning method'))
+    for preset in PRESETS.values(): preset.pop(key, None)
+    return method
+
+def display_names() -> dict[str, str]:
+    "{key: the name a table prints} of every registered method, and of `original` (no unlearning)."
+    return {'original': 'Original'} | {k: m.display for k, m in METHODS.items()}
+
+# %% ../nbs/07_unlearn.ipynb #c026a
+def ff_memory(cfg: FFConfig, model: nn.Module, x1: torch.Tensor, data: TensorData, budget: int) -> int:
+    "FF's peak: θ and its Fisher sums, and the per-sample-gradient rows of one `vmap` call (at most what the budget allows)."
+    K = classifier(model).out_features; rows = cfg.batch_size * (K if cfg.fisher == 'exact' else 1)
+    return 4 * param_bytes(model) + min(rows, max(1, fisher_rows(model, x1, budget))) * (param_bytes(model) + 2 * activation_bytes(model, x1))
+
+def iu_peak(cfg: IUConfig, model: nn.Module, x1: torch.Tensor, data: TensorData, budget: int) -> int:
+    "IU's peak: the solver `choose_solver` picks under `budget` (CG, the smallest, when none fits)."
+    mem = iu_memory(model, x1, cfg.samples, cfg.batch_size)
+    try: return mem[choose_solver(mem, budget)]
+    except MemoryError: return mem['cg']
+
+register(Method(retrain, RetrainConfig, ('retain',), key='retrain', display='Retrain', from_profile=True, takes_augment=True,
+                passes=lambda c, d: c.recipe.epochs * d['retain']))
+# the CPU profile ('fast'): FT and ℓ1-sparse take 1 epoch, 1/20 of Retrain's budget (the paper's budget share is 10 of
+# Retrain's 160 epochs, 1/16); GA keeps 5 epochs on the 18× smaller Df with batches of 32 so that it still takes a few
+# dozen steps, and the maintainer-suggested lr 5e-4 (the paper guide, 00a_paper). 'smoke': CI; its numbers mean nothing.
+register(Method(ft, FTConfig, ('retain',), key='FT', takes_augment=True,
+                presets=dict(reference=FTConfig(), fast=FTConfig(epochs=1, batch_size=128), smoke=FTConfig(epochs=1, batch_size=64))))
+register(Method(ga, GAConfig, ('forget',), key='GA', takes_augment=True,
+                presets=dict(reference=GAConfig(), fast=GAConfig(epochs=5, lr=5e-4, batch_size=32),
+                             smoke=GAConfig(epochs=1, lr=5e-4, batch_size=32))))
+register(Method(ff, FFConfig, ('retain',), key='FF', needs_forget_class=True, reports=True,    # reports its rows per vmap call
+                presets=dict(reference=FFConfig(), fast=FFConfig(fisher='sampled'), smoke=FFConfig(fisher='sampled')),
+                passes=lambda c, d: 2 * d['retain'] * (10 if c.fisher == 'exact' else 1),   # forward + backward per row; K rows exact
+                memory=ff_memory))
+register(Method(iu, IUConfig, ('retain', 'forget'), key='IU', reports=True,                      # reports its solver
+                presets=dict(reference=IUConfig(), fast=IUConfig(), smoke=IUConfig(samples=50)),
+                passes=lambda c, d: 2 * c.samples * d['retain'] / d['train'] + d['retain'],    # n per-sample gradients + ∇ on Dr
+                memory=iu_peak))
+register(Method(l1_sparse, L1Config, ('retain',), key='l1_sparse', display='ℓ1-sparse', takes_augment=True,
+                presets=dict(reference=L1Config(), fast=L1Config(epochs=1, batch_size=128), smoke=L1Config(epochs=1, batch_size=64))))
+# the baselines' 'fast' configs, scaled the same way (fixed before any result): a reference budget of E epochs against
+# Retrain's 160 becomes max(1, round(E·20/160)) of the default profile's 20
+register(Method(rl, RLConfig, ('retain', 'forget'), key='RL', takes_augment=True,
+                presets=dict(reference=RLConfig(), fast=RLConfig(epochs=1, batch_size=128),          # 10 of 160 → 1 of 20 (over Dr ∪ Df)
+                             smoke=RLConfig(epochs=1, batch_size=64))))
+register(Method(salun, SalUnConfig, ('retain', 'forget'), key='SalUn', takes_augment=True,
+                presets=dict(reference=SalUnConfig(), fast=SalUnConfig(epochs=1, batch_size=128),    # 10 of 160 → 1 of 20, + one gradient pass over Df
+                             smoke=SalUnConfig(epochs=1, batch_size=64))))
+register(Method(scrub, SCRUBConfig, ('retain', 'forget'), key='SCRUB', takes_augment=True,
+                presets=dict(reference=SCRUBConfig(), fast=SCRUBConfig(epochs=1, max_steps=1),       # 3 of 160 → 1: one max-step (Df), one min-step (Dr)
+                             smoke=SCRUBConfig(epochs=1, max_steps=1))))
+register(Method(neggrad_plus, NegGradConfig, ('retain', 'forget'), key='NegGrad+', takes_augment=True,
+                presets=dict(reference=NegGradConfig(), fast=NegGradConfig(epochs=1, batch_size=128),  # 5 of 160 → 1 of 20 (over Dr ∪ Df)
+                             smoke=NegGradConfig(epochs=1, batch_size=64))))
+register(Method(boundary_shrink, BSConfig, ('forget',), key='BS', display='Boundary Shrink', takes_augment=True,
+                presets=dict(reference=BSConfig(), fast=BSConfig(),       # Df only, like GA: keeps its 10 epochs over Df (≈ one FT epoch)
+                             smoke=BSConfig(epochs=1, batch_size=32))))
+register(Method(ssd, SSDConfig, ('retain', 'forget'), key='SSD',          # D = Dr ∪ Df
+                presets=dict(reference=SSDConfig(), fast=SSDConfig(), smoke=SSDConfig()),
+                passes=lambda c, d: 2 * (d['retain'] + d['forget'] + d['forget'])))   # no training: importance passes over D and Df
+register(Method(manif_smc, ManiFConfig, ('retain', 'forget'), key='ManiF-SMC',        # Df's images only, never its labels
+                presets=dict(reference=ManiFConfig(), fast=ManiFConfig(epochs=1, batch_size=128, curve_steps=20),  # 10 of 160 → 1 of 20 (as FT), + one pass over Df and a short curve fit
+                             smoke=ManiFConfig(epochs=1, batch_size=64, curve_steps=5))))
+
+# %% ../nbs/07_unlearn.ipynb #c026b
 def unlearn(method: str, model: nn.Module, task: ForgetTask, config=None, *, seed: int = 0, mask=None,
             augment: tuple | None = None, device=None) -> tuple[nn.Module, dict]:
     "Unlearn `task.forget` from a copy of `model` with `method`; returns (θu, record with the RTE)."
@@ -695,11 +767,10 @@ def unlearn(method: str, model: nn.Module, task: ForgetTask, config=None, *, see
     if not isinstance(config, spec.config):
         raise TypeError(f"{method} takes a {spec.config.__name__}, got {type(config).__name__}")
     device = get_device(device); model = copy.deepcopy(model).to(device)
-    kws = dict(seed=seed, mask=mask)
-    if spec.fn in _TAKES_AUGMENT: kws['augment'] = augment
-    if spec.fn is ff: kws['forget_class'] = task.forget_class if task.scenario == 'class' else None
-    report = {}
-    if spec.fn in (ff, iu): kws['report'] = report         # IU's solver, FF's rows per call, their memory estimates
+    kws, report = dict(seed=seed, mask=mask), {}
+    if spec.takes_augment: kws['augment'] = augment
+    if spec.needs_forget_class: kws['forget_class'] = task.forget_class if task.scenario == 'class' else None
+    if spec.reports: kws['report'] = report              # e.g. IU's solver, FF's rows per call, their memory estimates
     data = [getattr(task, name) for name in spec.sees]
     set_seed(seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
