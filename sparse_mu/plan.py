@@ -11,58 +11,79 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+import sparse_mu
+
 from .cache import Cache
-from .core import Timer, get_device
+from .core import Timer, get_device, to_jsonable
 from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
-from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, new_model, profile_splits, profile_task, record_units
+from .pipeline import Profile, get_profile, grid_jobs, new_model, profile_splits, record_units
 from .train import memory_budget, param_bytes, train, train_bytes
-from .unlearn import GAMMA_SCHEDULERS, METHODS
+from .unlearn import METHODS
 
 # %% auto #0
-__all__ = ['TABLE3_METHODS', 'BENCH_METHODS', 'BOTH', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'batch_jobs', 'batch_units',
+__all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'read_requests', 'map_request', 'batch_jobs', 'batch_units',
            'structure_twin', 'record_args', 'data_shares', 'unit_epochs', 'read_log', 'epoch_seconds',
            'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model', 'calibrate',
            'largest_output', 'unit_memory', 'plan_table']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
-TABLE3_METHODS = ('original', 'retrain', 'FT', 'GA', 'FF', 'IU')
-BENCH_METHODS = ('retrain', 'FT', 'GA', 'FF', 'IU', 'l1_sparse')
-BOTH = ('class', 'random')
+REQUEST_LOG = Path(sparse_mu.__file__).resolve().parent.parent/'figures'/'grid_requests.jsonl'   # the committed default batch's
 
-def _l1_sweep_gammas(P: Profile, seed: int) -> list[float]:
-    "The γ grid of 13_l1_sparse: the preset's γ, ×10, ×100 and the γ matched to the reference's number of steps."
-    cfg = replace(P.config('l1_sparse'), scheduler='linear_decaying')
-    ref_steps = 10 * -(-40_500 // 256)
-    our_steps = cfg.epochs * -(-len(profile_task(P, 'random', seed).retain) // cfg.batch_size)
-    return sorted({cfg.gamma, 10 * cfg.gamma, round(cfg.gamma * ref_steps / our_steps, 6), 100 * cfg.gamma})
+def read_requests(path: str | Path = REQUEST_LOG) -> list[dict]:
+    "The requests a batch logged (`$SPARSE_MU_GRID_LOG`): notebook, profile, prune and jobs (configs as logged: dicts)."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path} does not exist: run the batch (sparse-mu reproduce), which logs the notebooks' requests there")
+    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
 
-def batch_jobs(profile: str | Profile) -> dict[str, list[tuple[str, list[tuple]]]]:
-    "The record requests of every experiment notebook at `profile`: {notebook: [(prune, jobs), ...]}, as the notebooks ask."
-    P = get_profile(profile); ts, seeds, sweep = P.table_sparsity, list(P.seeds), list(P.sweep_seeds)
-    grid = lambda *a, **k: grid_jobs(P, *a, **k)
-    l1 = {s: replace(P.config('l1_sparse'), scheduler=s) for s in GAMMA_SCHEDULERS}
-    decay = l1['linear_decaying']
-    gammas = _l1_sweep_gammas(P, seeds[0])
-    baselines = [m for m in METHODS if m not in ('retrain', 'FT', 'GA', 'FF', 'IU', 'l1_sparse')]
-    mid = [s for s in P.sparsities if 0 < s < 0.99]
-    return {
-        '11_prune_then_unlearn': [('omp', grid(BOTH, TABLE3_METHODS, [0.0, ts], seeds)),
-                                  ('omp', grid(BOTH, TABLE3_METHODS, P.sparsities, sweep))],
-        '12_pruning_methods': [(prune, grid(BOTH, ['original', 'FT', 'retrain'], mid, sweep)) for prune in PRUNERS]
-                              + [('omp', [('random', 0.0, 'original', seed, None) for seed in sweep])],
-        '13_l1_sparse': [('omp', grid(['random'], ['retrain', 'FT'], [0.0], seeds)),
-                         ('omp', [('random', 0.0, 'l1_sparse', seed, cfg) for cfg in l1.values() for seed in seeds]),
-                         ('omp', grid(BOTH, ['retrain', 'FT', 'l1_sparse'], P.sparsities, sweep, {'l1_sparse': decay})),
-                         ('omp', [(sc, 0.0, 'l1_sparse', seed, replace(decay, gamma=g)) for g in gammas for sc in BOTH
-                                  for seed in seeds]),
-                         ('omp', grid(BOTH, ['retrain', 'FT'], [0.0], seeds)),
-                         ('omp', grid(BOTH, ['retrain', 'FT', 'l1_sparse'], [0.0], seeds, {'l1_sparse': decay}))],
-        '14_mia_privacy': [('omp', grid(BOTH, ['original', 'retrain'], P.sparsities, sweep))],
-        '17_benchmarks': [('omp', grid(BOTH, BENCH_METHODS, [0.0, ts], seeds))],
-        '18_baselines': [('omp', grid(BOTH, ['original', 'retrain', 'FT', 'GA', 'FF', 'IU', 'l1_sparse'] + baselines,
-                                      [0.0, ts], seeds))],
-    }
+def _map_seeds(jobs: list, L: Profile, T: Profile) -> list:
+    seeds = list(dict.fromkeys(j[3] for j in jobs))
+    roles = [r for r in ('seeds', 'sweep_seeds') if seeds == list(getattr(L, r))]
+    targets = {tuple(getattr(T, r)) for r in roles}
+    if len(targets) != 1:
+        raise ValueError(f"seeds {seeds} of a request logged at {L.name!r} are {'neither' if not roles else 'both'} its table "
+                         f"and sweep seeds{'' if not roles else ' while ' + T.name + ' has two'}: log a batch at {T.name!r} itself")
+    target = list(targets.pop())
+    if len(seeds) == 1: return [(sc, s, m, t, c) for t in target for sc, s, m, _, c in jobs]
+    if len(target) > len(seeds): raise ValueError(f"{T.name!r} has more seeds than the logged request ({seeds}): log a batch at {T.name!r}")
+    rename = dict(zip(seeds, target))
+    return [(sc, s, m, rename[seed], c) for sc, s, m, seed, c in jobs if seed in rename]
+
+def _map_sparsities(jobs: list, L: Profile, T: Profile) -> list:
+    asked = {j[1] for j in jobs}
+    if L.table_sparsity in asked and asked <= {0.0, L.table_sparsity}:          # a table: dense against the table sparsity
+        to = {0.0: 0.0, L.table_sparsity: T.table_sparsity}
+    else:
+        if asked == set(L.sparsities) and not set(T.sparsities) <= asked:
+            raise ValueError(f"{T.name!r} sweeps sparsities {sorted(set(T.sparsities) - asked)} the logged {L.name!r} run did not: log a batch at {T.name!r}")
+        to = {s: s for s in asked if s in T.sparsities}
+    return [(sc, to[s], m, seed, c) for sc, s, m, seed, c in jobs if s in to]
+
+def _map_config(method: str, logged: dict | None, L: Profile, T: Profile):
+    if method == 'original': return None
+    ref, target = to_jsonable(L.config(method)), T.config(method)
+    diff = {k: v for k, v in logged.items() if ref.get(k) != v}
+    if any(isinstance(v, (dict, list)) for v in diff.values()):
+        raise ValueError(f"{method}'s logged config differs from {L.name!r}'s preset in a nested field {sorted(diff)}: log a batch at {T.name!r}")
+    return replace(target, **diff) if diff else target
+
+def map_request(jobs: list, L: Profile, T: Profile) -> list[tuple]:
+    "The jobs a notebook asked for at profile `L`, asked at profile `T` (seeds, sparsities and configs by their role; see above)."
+    jobs = _map_sparsities(_map_seeds([tuple(j) for j in jobs], L, T), L, T)
+    return [(sc, s, m, seed, _map_config(m, c, L, T)) for sc, s, m, seed, c in jobs]
+
+def batch_jobs(profile: str | Profile, log: str | Path = REQUEST_LOG) -> dict[str, list[tuple[str, list[tuple]]]]:
+    "The record requests of every experiment notebook at `profile`, from `log`: {notebook: [(prune, jobs), ...]} in the notebooks' order."
+    P, rows = get_profile(profile), read_requests(log)
+    own = [r for r in rows if r['profile'] == P.name]
+    if own: rows, L = own, P                                   # the profile's own batch: read as asked
+    else:
+        logged = {r['profile'] for r in rows}
+        if len(logged) != 1: raise ValueError(f"{log} holds requests of profiles {sorted(logged)} and none of {P.name!r}: keep one batch's log")
+        L = get_profile(logged.pop())
+    out = {}
+    for r in rows: out.setdefault(r['notebook'], []).append((r['prune'], map_request(r['jobs'], L, P)))
+    return {nb: out[nb] for nb in sorted(out)}                 # the batch's order of notebooks, whatever the lanes did
 
 def batch_units(profile: str | Profile, cache: Cache | None = None) -> list[Unit]:
     "The union of every notebook's units at `profile`, each once (on an empty cache unless one is given)."

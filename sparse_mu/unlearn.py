@@ -645,7 +645,10 @@ def config_batch_size(cfg) -> int:
     "The mini-batch size `cfg` trains or scores with (`recipe()`, a `recipe` field, or `batch_size`)."
     recipe = getattr(cfg, 'recipe', None)
     if callable(recipe): return recipe().batch_size
-    return recipe.batch_size if isinstance(recipe, Recipe) else cfg.batch_size
+    if isinstance(recipe, Recipe): return recipe.batch_size
+    if not hasattr(cfg, 'batch_size'):
+        raise ValueError(f"{type(cfg).__name__} has no batch size: give its Method a memory model, memory=lambda config, model, x1, data, budget: ...")
+    return cfg.batch_size
 
 def train_memory(cfg, model: nn.Module, x1: torch.Tensor, data: TensorData, budget: int) -> int:
     "Peak bytes of SGD on `model` at `cfg`'s batch size: the memory model of a method that trains."
