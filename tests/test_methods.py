@@ -1,4 +1,5 @@
 "Adding a method is one function and one `register`: a toy method through the pipeline, the plan and a table, then removed."
+import inspect
 from dataclasses import dataclass
 import pytest, torch
 from sparse_mu.cache import Cache
@@ -60,3 +61,16 @@ def test_register_needs_key_and_every_preset(toy):
     with pytest.raises(TypeError, match="preset 'smoke' is a int"):
         register(Method(shrink, ShrinkConfig, (), key='shrink2', presets=dict(reference=ShrinkConfig(), fast=ShrinkConfig(), smoke=1)))
     assert 'shrink2' not in METHODS
+
+@pytest.mark.parametrize('key', list(METHODS))
+def test_declared_inputs_match_the_function(key):
+    "A record's flags say which extra inputs `unlearn` passes: they must be what the function takes."
+    m = METHODS[key]; params = inspect.signature(m.fn).parameters
+    assert (m.takes_augment, m.needs_forget_class, m.reports) == ('augment' in params, 'forget_class' in params, 'report' in params)
+    assert m.from_profile or set(m.presets) >= {'reference', 'fast', 'smoke'}
+    assert get_profile('smoke').config(key) is not None and unit_cost(key) > 0
+
+def unit_cost(key: str) -> float:
+    "The plan's cost of one record of `key` at the smoke profile, from the record alone (no data read)."
+    P = get_profile('smoke')
+    return METHODS[key].work(P.config(key), dict(retain=0.9, forget=0.1, train=120))
