@@ -17,7 +17,7 @@ from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
 from .pipeline import PRUNERS, Profile, get_profile, grid_jobs, new_model, profile_splits, profile_task, record_units
 from .train import activation_bytes, memory_budget, param_bytes, train, train_bytes
-from .unlearn import GAMMA_SCHEDULERS, METHODS, choose_solver, classifier, fisher_rows, iu_memory
+from .unlearn import GAMMA_SCHEDULERS, METHODS, READINGS, choose_solver, classifier, fisher_rows, iu_memory, other_reading
 
 # %% auto #0
 __all__ = ['TABLE3_METHODS', 'BENCH_METHODS', 'BOTH', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'batch_jobs', 'batch_units',
@@ -60,7 +60,9 @@ def batch_jobs(profile: str | Profile) -> dict[str, list[tuple[str, list[tuple]]
         '14_mia_privacy': [('omp', grid(BOTH, ['original', 'retrain'], P.sparsities, sweep))],
         '17_benchmarks': [('omp', grid(BOTH, BENCH_METHODS, [0.0, ts], seeds))],
         '18_baselines': [('omp', grid(BOTH, ['original', 'retrain', 'FT', 'GA', 'FF', 'IU', 'l1_sparse'] + baselines,
-                                      [0.0, ts], seeds))],
+                                      [0.0, ts], seeds)),
+                         ('omp', grid(BOTH, ['retrain'] + list(READINGS['authors']), [0.0, ts], seeds,      # the other reading
+                                      {m: other_reading(P.config(m), m) for m in READINGS['authors']}))],
     }
 
 def batch_units(profile: str | Profile, cache: Cache | None = None) -> list[Unit]:

@@ -26,10 +26,10 @@ __all__ = ['GAMMA_SCHEDULERS', 'BATCH_ORDERS', 'RL_LABELS', 'READINGS', 'METHODS
            'fisher_diagonal', 'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop',
            'per_sample_jvp', 'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig',
            'SalUnConfig', 'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels',
-           'random_labels', 'rl_passes', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub', 'read_as',
-           'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors', 'batch_importance', 'ssd',
-           'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point', 'path_margins', 'manif_smc',
-           'Method', 'unlearn']
+           'random_labels', 'rl_passes', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub', 'read_as', 'reading_of',
+           'other_reading', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
+           'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point',
+           'path_margins', 'manif_smc', 'Method', 'unlearn']
 
 # %% ../nbs/07_unlearn.ipynb #c006
 @dataclass(frozen=True)
@@ -474,7 +474,7 @@ def _unflatten_mask(model: nn.Module, flat: torch.Tensor):
         out[name] = flat[offset: offset + p.numel()].view(p.shape).cpu(); offset += p.numel()
     return Mask(out)
 
-def saliency_mask(model: nn.Module, forget: TensorData, threshold: float = 0.5, mask=None, device=None, over: str = 'live'):
+def saliency_mask(model: nn.Module, forget: TensorData, threshold: float = 0.5, mask=None, device=None, over: str = 'all'):
     "A `Mask` over all parameters: True for the unpruned weights among the top `threshold` share (of the 'live' or 'all' parameters) by |∇θ CE(θ; Df)|."
     check_choice(over, ('all', 'live'), 'saliency share over')
     score = mean_grad(model, forget, device=device).abs().cpu()
@@ -529,6 +529,14 @@ READINGS = {
 def read_as(cfg, method: str, reading: str):
     "`cfg` with `reading`'s choices ('ours' or 'authors') for `method`; methods without two readings unchanged."
     return replace(cfg, **READINGS[check_choice(reading, READINGS, 'reading')].get(method, {}))
+
+def reading_of(cfg, method: str) -> str:
+    "'ours' or 'authors' when `cfg` holds that reading's choices for `method`, else 'mixed'."
+    return next((r for r in READINGS if method in READINGS[r] and cfg == read_as(cfg, method, r)), 'mixed')
+
+def other_reading(cfg, method: str):
+    "`cfg` in the reading it does not hold (the authors' when it holds a mix): the rerun of notebook 18."
+    return read_as(cfg, method, {'ours': 'authors', 'authors': 'ours'}.get(reading_of(cfg, method), 'authors'))
 
 # %% ../nbs/07_unlearn.ipynb #b015
 def neggrad_plus(model: nn.Module, retain: TensorData, forget: TensorData, cfg: NegGradConfig, *, seed: int, mask=None,
