@@ -128,7 +128,8 @@ def _add_l1_subgradient(model: nn.Module, gamma: float) -> None:
 def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augment: tuple | None = None,
           mask=None, ascent: bool = False, l1: Callable[[float], float] | None = None,
           objective: Callable | None = None, trainable=None,
-          on_epoch_end: Callable | None = None, device=None, desc: str = 'train') -> nn.Module:
+          on_epoch_end: Callable | None = None, optimizer: torch.optim.Optimizer | None = None,
+          device=None, desc: str = 'train') -> nn.Module:
     "Train `model` on `data` with SGD following `recipe`; `augment=(pad, flip)` turns on augmentation, `l1(progress)` an ℓ1 penalty."
     if len(data) == 0: raise ValueError("cannot train on an empty dataset")
     device = get_device(device); model = _model_to(model, device)
@@ -136,7 +137,8 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
                f'lower the batch size (now {recipe.batch_size})')
     data = data.to(device)
     set_seed(seed); gen = generator(seed)                       # data order + augmentation, device-independent
-    opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
+    opt = optimizer if optimizer is not None else (            # a caller's `optimizer` keeps its momentum across calls
+        torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay))
     steps_per_epoch = math.ceil(len(data) / recipe.batch_size); total = recipe.epochs * steps_per_epoch
     use_aug = augment is not None and recipe.augment
     if mask is not None: mask.apply_(model)

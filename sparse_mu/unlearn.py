@@ -20,13 +20,14 @@ from .models import reinit
 from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget, param_bytes, train, train_bytes
 
 # %% auto #0
-__all__ = ['GAMMA_SCHEDULERS', 'PRESET_NAMES', 'METHODS', 'PRESETS', 'FinetuneConfig', 'FTConfig', 'GAConfig', 'L1Config',
-           'RetrainConfig', 'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga', 'gamma_at', 'l1_norm', 'l1_sparse',
-           'per_sample_grads', 'per_sample_grads_loop', 'classifier', 'fisher_rows', 'fisher_diagonal',
-           'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop', 'per_sample_jvp',
-           'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig', 'SalUnConfig',
-           'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels', 'rl', 'saliency_mask',
-           'salun', 'distill_kl', 'scrub', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
+__all__ = ['GAMMA_SCHEDULERS', 'BATCH_ORDERS', 'RL_LABELS', 'READINGS', 'PRESET_NAMES', 'METHODS', 'PRESETS', 'FinetuneConfig',
+           'FTConfig', 'GAConfig', 'L1Config', 'RetrainConfig', 'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga',
+           'gamma_at', 'l1_norm', 'l1_sparse', 'per_sample_grads', 'per_sample_grads_loop', 'classifier', 'fisher_rows',
+           'fisher_diagonal', 'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop',
+           'per_sample_jvp', 'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig',
+           'SalUnConfig', 'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels',
+           'random_labels', 'rl_passes', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub', 'read_as', 'reading_of',
+           'other_reading', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
            'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point',
            'path_margins', 'manif_smc', 'config_batch_size', 'train_memory', 'Method', 'register', 'unregister',
            'display_names', 'ff_memory', 'iu_peak', 'unlearn']
@@ -357,19 +358,32 @@ def iu(model: nn.Module, retain: TensorData, forget: TensorData, cfg: IUConfig, 
     return model
 
 # %% ../nbs/07_unlearn.ipynb #b001
+BATCH_ORDERS = ('forget_first', 'shuffled')
+RL_LABELS = ('any_per_epoch', 'wrong_once')
+
 @dataclass(frozen=True)
 class RLConfig(FinetuneConfig):
     "RL: PAPER.md §12, 10 epochs, lr searched in [1e-4, 1e-1]; 0.01 (FT's lr) is this project's pick, not searched."
     epochs: int = 10
     lr: float = 0.01
+    order: str = 'forget_first'            # every Df' batch, then every Dr batch, per epoch (the authors' CIFAR-10 code); 'shuffled': Dr ∪ Df' together
+    labels: str = 'any_per_epoch'          # y' ~ U{0, …, K−1}, redrawn every epoch (the authors' code); 'wrong_once': y' ≠ y, drawn once
+    def __post_init__(self):
+        super().__post_init__(); check_choice(self.order, BATCH_ORDERS, 'RL batch order')
+        check_choice(self.labels, RL_LABELS, 'RL label drawing')
 
 @dataclass(frozen=True)
 class SalUnConfig(FinetuneConfig):
     "SalUn: 10 epochs, lr 0.013, the top 50% of weights by saliency (Fan et al.; PAPER.md §12)."
     lr: float = 0.013
-    threshold: float = 0.5                 # share of the unpruned weights that are salient (and may move)
+    threshold: float = 0.5                 # share of the weights that are salient (and may move)
+    saliency_over: str = 'all'             # the share counts 'all' parameters, pruned ones included (the authors' code), or the 'live' ones
+    order: str = 'forget_first'            # as RLConfig.order
+    labels: str = 'any_per_epoch'          # as RLConfig.labels
     def __post_init__(self):
         super().__post_init__(); check_range(self.threshold, 'saliency threshold', 0, 1, lo_open=True)
+        check_choice(self.saliency_over, ('all', 'live'), 'saliency share over')
+        check_choice(self.order, BATCH_ORDERS, 'SalUn batch order'); check_choice(self.labels, RL_LABELS, 'SalUn label drawing')
 
 @dataclass(frozen=True)
 class SCRUBConfig(FinetuneConfig):
@@ -380,8 +394,10 @@ class SCRUBConfig(FinetuneConfig):
     temperature: float = 4.0
     alpha: float = 1e-3                    # weight of KL(teacher ‖ student) in the min-step
     gamma: float = 0.99                    # weight of CE in the min-step (SCRUB's code: γ·CE + α·KL)
-    batch_size: int = 64                   # min-step batches (this project's choice)
-    forget_batch_size: int = 32            # max-step batches (this project's choice)
+    batch_size: int = 256                  # min-step (Dr) batches: the authors' retain loader
+    forget_batch_size: int = 512           # max-step (Df) batches: the authors' forget loader
+    shared_optimizer: bool = True          # one SGD optimiser (and its momentum) across all passes, as the authors' loop;
+                                           # False: a fresh one per pass (this project's first reading)
     def __post_init__(self):
         super().__post_init__(); check_range(self.temperature, 'temperature', lo=0, lo_open=True)
         if not 0 <= self.max_steps <= self.epochs: raise ValueError(f"max_steps must lie in 0..epochs, got {self.max_steps}")
@@ -421,13 +437,36 @@ def random_wrong_labels(y: torch.Tensor, num_classes: int, seed: int) -> torch.T
     shift = torch.randint(1, num_classes, y.shape, generator=generator(seed))
     return (y.cpu() + shift) % num_classes
 
-def _random_labelled(model: nn.Module, forget: TensorData, seed: int) -> TensorData:
-    return TensorData(forget.x.cpu(), random_wrong_labels(forget.y, classifier(model).out_features, seed))
+def random_labels(y: torch.Tensor, num_classes: int, seed: int) -> torch.Tensor:
+    "For every label, a class drawn uniformly from all `num_classes` (the true one with probability 1/K), as the authors' RL code."
+    return torch.randint(0, num_classes, y.shape, generator=generator(seed))
+
+def _random_labelled(model: nn.Module, forget: TensorData, seed: int, labels: str = 'wrong_once') -> TensorData:
+    draw = random_wrong_labels if labels == 'wrong_once' else random_labels
+    return TensorData(forget.x.cpu(), draw(forget.y, classifier(model).out_features, seed))
+
+def rl_passes(model: nn.Module, retain: TensorData, forget: TensorData, cfg: RLConfig, *, seed: int, epoch: int) -> list[TensorData]:
+    "The data of RL's passes in `epoch`: [Dr ∪ Df'] shuffled together, or [Df', Dr] forget-first; Df' relabelled per `cfg.labels`."
+    relabelled = _random_labelled(model, forget, seed if cfg.labels == 'wrong_once' else seed + epoch, cfg.labels)
+    return [relabelled, retain] if cfg.order == 'forget_first' else [_concat(retain, relabelled)]
+
+def _sgd(model: nn.Module, recipe: Recipe) -> torch.optim.SGD:
+    return torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
+
+def _relabel_train(model, retain, forget, cfg, *, seed, mask, augment, trainable=None, desc='RL') -> nn.Module:
+    "RL's training (SalUn's with `trainable`): one shuffled call for 'shuffled' + 'wrong_once'; else epoch by epoch, one optimiser."
+    if cfg.order == 'shuffled' and cfg.labels == 'wrong_once':
+        return train(model, _concat(retain, _random_labelled(model, forget, seed)), cfg.recipe(), seed=seed, mask=mask,
+                     augment=augment, trainable=trainable, desc=desc)
+    one = replace(cfg.recipe(), epochs=1); opt = _sgd(model, one)
+    for e in range(cfg.epochs):
+        for i, part in enumerate(rl_passes(model, retain, forget, cfg, seed=seed, epoch=e)):
+            train(model, part, one, seed=seed + 2 * e + i, mask=mask, augment=augment, trainable=trainable, optimizer=opt, desc=desc)
+    return model.eval()
 
 def rl(model: nn.Module, retain: TensorData, forget: TensorData, cfg: RLConfig, *, seed: int, mask=None, augment=None) -> nn.Module:
-    "Fine-tune θo on Dr ∪ (Df with random wrong labels)."
-    return train(model, _concat(retain, _random_labelled(model, forget, seed)), cfg.recipe(), seed=seed, mask=mask,
-                 augment=augment, desc='RL')
+    "Fine-tune θo on Dr and Df with random labels (order and label drawing per `cfg`)."
+    return _relabel_train(model, retain, forget, cfg, seed=seed, mask=mask, augment=augment, desc='RL')
 
 # %% ../nbs/07_unlearn.ipynb #b009
 def _unflatten_mask(model: nn.Module, flat: torch.Tensor):
@@ -436,20 +475,21 @@ def _unflatten_mask(model: nn.Module, flat: torch.Tensor):
         out[name] = flat[offset: offset + p.numel()].view(p.shape).cpu(); offset += p.numel()
     return Mask(out)
 
-def saliency_mask(model: nn.Module, forget: TensorData, threshold: float = 0.5, mask=None, device=None):
-    "A `Mask` over all parameters: True for the top `threshold` share of unpruned weights by |∇θ CE(θ; Df)|."
+def saliency_mask(model: nn.Module, forget: TensorData, threshold: float = 0.5, mask=None, device=None, over: str = 'all'):
+    "A `Mask` over all parameters: True for the unpruned weights among the top `threshold` share (of the 'live' or 'all' parameters) by |∇θ CE(θ; Df)|."
+    check_choice(over, ('all', 'live'), 'saliency share over')
     score = mean_grad(model, forget, device=device).abs().cpu()
     keep = _param_mask(model, mask)
-    if keep is not None: score = torch.where(keep.bool(), score, torch.tensor(-1.0))   # pruned: never salient
-    n = int(round(threshold * (score.numel() if keep is None else int(keep.sum()))))
+    if keep is not None: score = torch.where(keep.bool(), score, torch.tensor(-1.0))   # pruned: ranked last
+    n = int(round(threshold * (score.numel() if keep is None or over == 'all' else int(keep.sum()))))
     flat = torch.zeros(score.numel(), dtype=torch.bool); flat[score.topk(n).indices] = True
+    if keep is not None: flat &= keep.bool()                                           # pruned: never salient
     return _unflatten_mask(model, flat)
 
 def salun(model: nn.Module, retain: TensorData, forget: TensorData, cfg: SalUnConfig, *, seed: int, mask=None, augment=None) -> nn.Module:
     "RL updating only the salient weights (the rest stay at θo; pruned weights stay zero)."
-    salient = saliency_mask(model, forget, cfg.threshold, mask)
-    return train(model, _concat(retain, _random_labelled(model, forget, seed)), cfg.recipe(), seed=seed, mask=mask,
-                 augment=augment, trainable=salient, desc='SalUn')
+    salient = saliency_mask(model, forget, cfg.threshold, mask, over=cfg.saliency_over)
+    return _relabel_train(model, retain, forget, cfg, seed=seed, mask=mask, augment=augment, trainable=salient, desc='SalUn')
 
 # %% ../nbs/07_unlearn.ipynb #b012
 def distill_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -469,12 +509,35 @@ def scrub(model: nn.Module, retain: TensorData, forget: TensorData, cfg: SCRUBCo
     def min_obj(m, x, y, idx):
         out = m(x); return cfg.gamma * F.cross_entropy(out, y) + cfg.alpha * kl(out, x)
     one = replace(cfg.recipe(), epochs=1)                     # one pass of the shared loop
+    opt = _sgd(model, one) if cfg.shared_optimizer else None   # None: every pass builds its own (momentum restarts)
     for e in range(cfg.epochs):
         if e < cfg.max_steps:
             train(model, forget, replace(one, batch_size=cfg.forget_batch_size), seed=seed + e, mask=mask,
-                  augment=augment, ascent=True, objective=max_obj, desc='SCRUB max')
-        train(model, retain, one, seed=seed + e, mask=mask, augment=augment, objective=min_obj, desc='SCRUB min')
+                  augment=augment, ascent=True, objective=max_obj, optimizer=opt, desc='SCRUB max')
+        train(model, retain, one, seed=seed + e, mask=mask, augment=augment, objective=min_obj, optimizer=opt, desc='SCRUB min')
     return model.eval()
+
+# %% ../nbs/07_unlearn.ipynb #r001
+READINGS = {
+    'ours': {'RL': dict(order='shuffled', labels='wrong_once'),
+             'SalUn': dict(order='shuffled', labels='wrong_once', saliency_over='live'),
+             'SCRUB': dict(shared_optimizer=False, forget_batch_size=32, batch_size=64)},
+    'authors': {'RL': dict(order='forget_first', labels='any_per_epoch'),
+                'SalUn': dict(order='forget_first', labels='any_per_epoch', saliency_over='all'),
+                'SCRUB': dict(shared_optimizer=True, forget_batch_size=512, batch_size=256)},
+}
+
+def read_as(cfg, method: str, reading: str):
+    "`cfg` with `reading`'s choices ('ours' or 'authors') for `method`; methods without two readings unchanged."
+    return replace(cfg, **READINGS[check_choice(reading, READINGS, 'reading')].get(method, {}))
+
+def reading_of(cfg, method: str) -> str:
+    "'ours' or 'authors' when `cfg` holds that reading's choices for `method`, else 'mixed'."
+    return next((r for r in READINGS if method in READINGS[r] and cfg == read_as(cfg, method, r)), 'mixed')
+
+def other_reading(cfg, method: str):
+    "`cfg` in the reading it does not hold (the authors' when it holds a mix): the rerun of notebook 18."
+    return read_as(cfg, method, {'ours': 'authors', 'authors': 'ours'}.get(reading_of(cfg, method), 'authors'))
 
 # %% ../nbs/07_unlearn.ipynb #b015
 def neggrad_plus(model: nn.Module, retain: TensorData, forget: TensorData, cfg: NegGradConfig, *, seed: int, mask=None,
@@ -740,14 +803,14 @@ register(Method(l1_sparse, L1Config, ('retain',), key='l1_sparse', display='ℓ1
 # the baselines' 'fast' configs, scaled the same way (fixed before any result): a reference budget of E epochs against
 # Retrain's 160 becomes max(1, round(E·20/160)) of the default profile's 20
 register(Method(rl, RLConfig, ('retain', 'forget'), key='RL', takes_augment=True,
-                presets=dict(reference=RLConfig(), fast=RLConfig(epochs=1, batch_size=128),          # 10 of 160 → 1 of 20 (over Dr ∪ Df)
-                             smoke=RLConfig(epochs=1, batch_size=64))))
+                presets=dict(reference=RLConfig(), fast=RLConfig(epochs=1, batch_size=128, order='shuffled', labels='wrong_once'),          # 10 of 160 → 1 of 20 (over Dr ∪ Df)
+                             smoke=RLConfig(epochs=1, batch_size=64, order='shuffled', labels='wrong_once'))))
 register(Method(salun, SalUnConfig, ('retain', 'forget'), key='SalUn', takes_augment=True,
-                presets=dict(reference=SalUnConfig(), fast=SalUnConfig(epochs=1, batch_size=128),    # 10 of 160 → 1 of 20, + one gradient pass over Df
-                             smoke=SalUnConfig(epochs=1, batch_size=64))))
+                presets=dict(reference=SalUnConfig(), fast=SalUnConfig(epochs=1, batch_size=128, order='shuffled', labels='wrong_once', saliency_over='live'),    # 10 of 160 → 1 of 20, + one gradient pass over Df
+                             smoke=SalUnConfig(epochs=1, batch_size=64, order='shuffled', labels='wrong_once', saliency_over='live'))))
 register(Method(scrub, SCRUBConfig, ('retain', 'forget'), key='SCRUB', takes_augment=True,
-                presets=dict(reference=SCRUBConfig(), fast=SCRUBConfig(epochs=1, max_steps=1),       # 3 of 160 → 1: one max-step (Df), one min-step (Dr)
-                             smoke=SCRUBConfig(epochs=1, max_steps=1))))
+                presets=dict(reference=SCRUBConfig(), fast=SCRUBConfig(epochs=1, max_steps=1, shared_optimizer=False, forget_batch_size=32, batch_size=64),       # 3 of 160 → 1: one max-step (Df), one min-step (Dr)
+                             smoke=SCRUBConfig(epochs=1, max_steps=1, shared_optimizer=False, forget_batch_size=32, batch_size=64))))
 register(Method(neggrad_plus, NegGradConfig, ('retain', 'forget'), key='NegGrad+', takes_augment=True,
                 presets=dict(reference=NegGradConfig(), fast=NegGradConfig(epochs=1, batch_size=128),  # 5 of 160 → 1 of 20 (over Dr ∪ Df)
                              smoke=NegGradConfig(epochs=1, batch_size=64))))
