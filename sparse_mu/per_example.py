@@ -24,8 +24,8 @@ from .unlearn import FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
 
 # %% auto #0
 __all__ = ['SETS', 'CURVE_METHODS', 'margins', 'klom', 'epsilon', 'epsilon_score', 'forgetting_quality', 'challenge_score',
-           'bootstrap_ci', 't_interval', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'stack_margins',
-           'model_metrics', 'per_example_table', 'log_steps', 'forgetting_curve']
+           'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'stack_margins', 'model_metrics',
+           'per_example_table', 'log_steps', 'forgetting_curve']
 
 # %% ../nbs/06a_per_example.ipynb #259ce24c
 def margins(logits: torch.Tensor, y: torch.Tensor) -> np.ndarray:
@@ -84,25 +84,7 @@ def challenge_score(quality: float, ra: float, ra_retrain: float, ta: float, ta_
     return quality * (ra / ra_retrain) * (ta / ta_retrain)
 
 # %% ../nbs/06a_per_example.ipynb #fc617d72
-def bootstrap_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], n_boot: int = 200, level: float = 0.95,
-                 seed: int = 0) -> tuple[float, float, float]:
-    "(estimate, low, high): `stat(*arrays)` and its percentile interval over `n_boot` resamples of the rows (seeds), shared by all arrays."
-    arrays = [np.asarray(a, float) for a in arrays]
-    K = len(arrays[0])
-    if any(len(a) != K for a in arrays): raise ValueError(f"every array needs one row per seed ({K}), got {[len(a) for a in arrays]}")
-    check_range(level, 'confidence level', 0, 1, lo_open=True, hi_open=True)
-    gen = np.random.default_rng(seed)
-    reps = [stat(*[a[idx] for a in arrays]) for idx in gen.integers(0, K, (n_boot, K))]
-    lo, hi = np.nanpercentile(reps, [50 * (1 - level), 50 * (1 + level)])
-    return float(stat(*arrays)), float(lo), float(hi)
-
-def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    "(mean, low, high): Student-t interval of the mean of `values` (one per model)."
-    from scipy.stats import t as student
-    v = np.asarray(values, float); v = v[~np.isnan(v)]
-    if len(v) < 2: return (float(v.mean()) if len(v) else float('nan'), float('nan'), float('nan'))
-    h = student.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
-    return float(v.mean()), float(v.mean() - h), float(v.mean() + h)
+from .verdict import bootstrap_ci, t_interval   # scipy-based intervals over seeds (06b_verdict)
 
 # %% ../nbs/06a_per_example.ipynb #5f61aab7
 @dataclass(frozen=True)

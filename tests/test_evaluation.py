@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from sparse_mu.metrics import attack_report, mia_efficacy, roc_auc, tpr_at_fpr
-from sparse_mu.per_example import (bootstrap_ci, epsilon, epsilon_score, forgetting_quality, klom, log_steps, margins,
-                                   t_interval)
+from sparse_mu.per_example import epsilon, epsilon_score, forgetting_quality, klom, log_steps, margins
+from sparse_mu.verdict import bootstrap_ci, t_interval
 
 
 def test_auc_and_tpr_known_answers():

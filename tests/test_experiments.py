@@ -58,6 +58,7 @@ def test_claims_and_benchmarks(batch):
     claims = sorted((out/'tables').glob('*claims.csv'))
     assert len(claims) >= 5
     verdicts = {'reproduced', 'not reproduced', 'not checked', 'met', 'not met'}   # targets (benchmarks): met / not met
+    verdicts |= {'contradicted', 'inconclusive', 'undefined'}   # the verdict layer's words (06b_verdict)
     for c in claims: assert set(pd.read_csv(c).verdict) <= verdicts, c.name
     bench = pd.read_csv(out/'benchmarks.csv')
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
