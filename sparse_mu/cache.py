@@ -175,7 +175,9 @@ class Cache:
         "How long computing the stored result of (`kind`, `parts`) took, in seconds (None: not stored, or stored without it)."
         path = self._index(kind, parts)/(cache_key(parts) + '.json')
         try: return json.loads(path.read_text())['seconds']
-        except (OSError, ValueError, KeyError): return None
+        except (OSError, ValueError, KeyError): pass
+        obj = self._load(self.path(kind, parts), repair=False)   # no index file (killed before it was written): the entry has it
+        return None if obj is None else obj.get('seconds')
 
     def stale(self, kind: str, parts: dict) -> list[str]:
         "Keys of complete entries stored for the same `parts` under other code: what an edit made stale."
