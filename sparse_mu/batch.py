@@ -359,9 +359,14 @@ def parse_param(text: str) -> tuple[str, object]:
     except json.JSONDecodeError: return key, value
 
 # %% ../nbs/09_batch.ipynb #c034
-def plan_command(profile: str, epoch_s: str | None = None) -> int:
+def plan_command(profile: str, epoch_s: str | None = None, stale: bool = False) -> int:
     "`sparse-mu plan`: the plan table of `profile` and its wall time on 1, 8 and 64 workers (nothing is trained)."
     from sparse_mu import plan
+    if stale:                                      # `--stale`: the batch's units in the cache, by kind: fresh, stale, missing
+        from sparse_mu.pipeline import cache_status
+        st = pd.concat([cache_status(plan.get_profile(profile), jobs, prune) for reqs in plan.batch_jobs(profile).values()
+                        for prune, jobs in reqs]).drop_duplicates('key')
+        print(st.groupby(['kind', 'status']).size().unstack(fill_value=0).to_markdown()); return 0
     if epoch_s is None: t_e, source = plan.calibrate(profile), f'calibrated on {plan.get_device()}'
     elif epoch_s == 'paper': t_e, source = plan.PAPER_EPOCH_S, "the paper's GPU (PAPER_EPOCH_S)"
     else:
@@ -402,12 +407,13 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
     pl.add_argument('--epoch-s', metavar='S', help="seconds per epoch-equivalent: a number, or 'paper' (the paper's GPU, "
                     "plan.PAPER_EPOCH_S); default: a short calibration on the present device")
+    pl.add_argument('--stale', action='store_true', help='count the cached units: fresh, stale (cached under older code), missing')
     return p
 
 def main(argv: list[str] | None = None) -> int:
     "The `sparse-mu` command: `list`, `plan`, `reproduce`, `readme` or `compare` (see `sparse-mu reproduce --help`)."
     args = _parser().parse_args(argv)
-    if args.command == 'plan': return plan_command(args.profile, args.epoch_s)
+    if args.command == 'plan': return plan_command(args.profile, args.epoch_s, args.stale)
     if args.command == 'compare':
         c = compare_tables(args.a, args.b)
         print(markdown_table(c).strip()); print(f"{(c.verdict == 'identical').sum()} of {len(c)} tables identical")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_cache.ipynb #c003
 from __future__ import annotations
-import hashlib, json, os, warnings
+import ast, functools, hashlib, inspect, json, os, shutil, sys, textwrap, time, warnings
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +16,8 @@ import torch.nn as nn
 from .core import atomic_save, atomic_write_text, to_jsonable
 
 # %% auto #0
-__all__ = ['default_cache_dir', 'cache_key', 'Cache']
+__all__ = ['CODE_FIELD', 'default_cache_dir', 'cache_key', 'normalized_source', 'code_fingerprint', 'code_closure', 'codeless',
+           'Cache']
 
 # %% ../nbs/05_cache.ipynb #c005
 def default_cache_dir() -> Path:
@@ -31,6 +32,83 @@ def cache_key(parts: dict) -> str:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+# %% ../nbs/05_cache.ipynb #5451b31b
+CODE_FIELD = 'code'        # the name of every field of a key's parts that holds a code fingerprint
+
+@functools.lru_cache(maxsize=None)
+def _top_level(module) -> dict:
+    "name → source text of each top-level function and class of `module`, from one parse of its file."
+    src = inspect.getsource(module); lines = src.splitlines(keepends=True); out = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            out[node.name] = ''.join(lines[start - 1:node.end_lineno])
+    return out
+
+def _source(obj) -> str:
+    "The source text of `obj`: a top-level function or class is looked up in its module's parse (fast), else `inspect` finds it."
+    if isinstance(obj, str): return obj
+    mod = sys.modules.get(getattr(obj, '__module__', None) or '')
+    code = getattr(inspect.unwrap(obj), '__code__', None) if callable(obj) else None
+    if (mod is not None and getattr(mod, '__file__', None) and not inspect.ismodule(obj)
+            and getattr(obj, '__qualname__', None) == getattr(obj, '__name__', '')
+            and (code is None or code.co_filename == mod.__file__)           # not a function compiled from other text
+            and obj.__name__ in _top_level(mod)):
+        return _top_level(mod)[obj.__name__]
+    return inspect.getsource(obj)
+
+@functools.lru_cache(maxsize=None)
+def normalized_source(obj) -> str:
+    "The source of a function, class or module (or source text) without comments or docstrings, as `ast.unparse` writes it."
+    tree = ast.parse(textwrap.dedent(_source(obj)))
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint(*objs) -> str:
+    "A short hex digest of the normalised source of `objs` (functions, classes, modules or source text), in order; remembered."
+    h = hashlib.sha256()
+    for o in objs: h.update(hashlib.sha256(normalized_source(o).encode()).digest())
+    return h.hexdigest()[:12]
+
+def _plain(v) -> bool:
+    if isinstance(v, (tuple, frozenset)): return all(map(_plain, v))
+    return v is None or isinstance(v, (bool, int, float, str))
+
+def _own(v, module) -> bool:
+    "Whether `v` is a function or class defined in `module` (so its source is there)."
+    if not callable(v) or getattr(v, '__module__', None) != module.__name__: return False
+    return inspect.isclass(v) or inspect.isfunction(inspect.unwrap(v))
+
+@functools.lru_cache(maxsize=None)
+def code_closure(obj, module=None) -> tuple:
+    "`obj` and every function or class of `module` (default: `obj`'s own) that its source names, transitively; plain constants it names as source text."
+    module = module or sys.modules[obj.__module__]
+    out, todo, seen = [], [obj], set()
+    while todo:
+        o = todo.pop(0)
+        if o in seen: continue
+        seen.add(o); out.append(o)
+        names = sorted({n.id for n in ast.walk(ast.parse(normalized_source(o))) if isinstance(n, ast.Name)})
+        for name in names:
+            v = getattr(module, name, None)
+            if _own(v, module): todo.append(v)
+            elif not callable(v) and name in vars(module) and _plain(v) and f'{name} = {v!r}' not in seen:
+                seen.add(f'{name} = {v!r}'); out.append(f'{name} = {v!r}')
+    return tuple(out)
+
+def codeless(parts):
+    "`parts` (made JSON-like) without its `code` fields, at any depth: the same result under any code."
+    parts = to_jsonable(parts)
+    if isinstance(parts, dict): return {k: codeless(v) for k, v in parts.items() if k != CODE_FIELD}
+    if isinstance(parts, list): return [codeless(v) for v in parts]
+    return parts
 
 # %% ../nbs/05_cache.ipynb #c007
 class Cache:
@@ -81,11 +159,36 @@ class Cache:
                 obj = self._load(path)
                 if obj is None:
                     self.misses += 1
-                    value = compute()
-                    self._store(path, {'parts': json.dumps(to_jsonable(parts), sort_keys=True), 'value': value})
+                    start = time.perf_counter(); value = compute(); seconds = time.perf_counter() - start
+                    self._store(path, {'parts': json.dumps(to_jsonable(parts), sort_keys=True), 'value': value,
+                                       'seconds': seconds})
+                    atomic_write_text(self._index(kind, parts)/(path.stem + '.json'), json.dumps({'seconds': seconds}))
                     return value
         self.hits += 1
         return obj['value']
+
+    def _index(self, kind: str, parts: dict) -> Path:
+        "The folder that lists every key stored for `parts` under any code (one small JSON file per key, with its seconds)."
+        return self.root/'.index'/kind/cache_key(codeless(parts))
+
+    def seconds(self, kind: str, parts: dict) -> float | None:
+        "How long computing the stored result of (`kind`, `parts`) took, in seconds (None: not stored, or stored without it)."
+        path = self._index(kind, parts)/(cache_key(parts) + '.json')
+        try: return json.loads(path.read_text())['seconds']
+        except (OSError, ValueError, KeyError): pass
+        obj = self._load(self.path(kind, parts), repair=False)   # no index file (killed before it was written): the entry has it
+        return None if obj is None else obj.get('seconds')
+
+    def stale(self, kind: str, parts: dict) -> list[str]:
+        "Keys of complete entries stored for the same `parts` under other code: what an edit made stale."
+        own, index = cache_key(parts), self._index(kind, parts)
+        keys = sorted(p.stem for p in index.glob('*.json')) if index.is_dir() else []
+        return [k for k in keys if k != own and (self.root/kind/(k + '.pt')).exists()
+                and (self.root/kind/(k + '.sha256')).exists()]
+
+    def clear(self) -> None:
+        "Delete the whole cache folder: every result is recomputed on its next request."
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def model(self, kind: str, parts: dict, compute: Callable[[], tuple[nn.Module, dict]],
               build: Callable[[], nn.Module]) -> tuple[nn.Module, dict]:

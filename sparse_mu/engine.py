@@ -15,8 +15,8 @@ from .core import check_range
 
 # %% auto #0
 __all__ = ['ENV_WORKERS', 'ENV_ADDRESS', 'ENV_THREADS', 'ENV_UNIT_LOG', 'Unit', 'order_units', 'EngineConfig', 'engine_config',
-           'engine_env', 'run_unit', 'GridProgress', 'check_address', 'connect', 'ray_address', 'log_unit', 'run_units',
-           'demo_unit', 'demo_units', 'critical_path', 'simulate', 'draw_graph']
+           'engine_env', 'run_unit', 'GridProgress', 'check_address', 'connect', 'ray_address', 'log_unit',
+           'log_cached', 'run_units', 'demo_unit', 'demo_units', 'critical_path', 'simulate', 'draw_graph']
 
 # %% ../nbs/05a_engine.ipynb #a25509ea
 @dataclass(frozen=True)
@@ -157,13 +157,24 @@ def ray_address(ray) -> str:
 # %% ../nbs/05a_engine.ipynb #15a8bf80
 ENV_UNIT_LOG = 'SPARSE_MU_UNIT_LOG'
 
+def _log_entry(unit: Unit, seconds: float | None, workers: int | None, threads: int | None, cached: bool) -> str:
+    return json.dumps(dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), key=unit.key, kind=unit.kind,
+                           label=unit.label, deps=list(unit.deps), seconds=None if seconds is None else round(seconds, 3),
+                           workers=workers, threads=threads, cached=cached)) + '\n'
+
 def log_unit(unit: Unit, seconds: float, config: EngineConfig) -> None:
     "Append one finished unit (kind, label, dependencies, seconds, notebook) to `$SPARSE_MU_UNIT_LOG` when set."
     path = os.environ.get(ENV_UNIT_LOG)
     if not path: return
-    entry = dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), key=unit.key, kind=unit.kind, label=unit.label,
-                 deps=list(unit.deps), seconds=round(seconds, 3), workers=config.workers, threads=config.threads)
-    with open(path, 'a') as f: f.write(json.dumps(entry) + '\n')
+    with open(path, 'a') as f: f.write(_log_entry(unit, seconds, config.workers, config.threads, cached=False))
+
+def log_cached(found: Iterable[tuple[Unit, float | None]]) -> None:
+    "Append the units found in the cache, `(unit, seconds it took when computed)` each, that the log does not hold yet (`cached: true`)."
+    path = os.environ.get(ENV_UNIT_LOG)
+    if not path: return
+    logged = {json.loads(l).get('key') for l in Path(path).read_text().splitlines() if l.strip()} if Path(path).exists() else set()
+    lines = [_log_entry(u, s, None, None, cached=True) for u, s in found if u.key not in logged]
+    with open(path, 'a') as f: f.write(''.join(lines))
 
 def _failure(unit: Unit, e: BaseException) -> RuntimeError:
     cause = getattr(e, 'cause', None) or e                 # a RayTaskError carries the unit's own exception

@@ -4,17 +4,17 @@
 
 # %% ../nbs/08_pipeline.ipynb #c003
 from __future__ import annotations
-import copy, functools, json, os
+import copy, functools, importlib, json, os
 from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 import torch
 import torch.nn as nn
 
-from .cache import Cache, cache_key
+from .cache import Cache, cache_key, code_closure, code_fingerprint
 from .core import Timer, check_choice, check_range, to_jsonable
 from .data import DatasetInfo, ForgetTask, Splits, make_forget, make_splits
-from .engine import Unit, run_units
+from .engine import Unit, log_cached, run_units
 from .metrics import evaluate, sparsity_label
 from .models import build_model
 from .prune import Mask, imp_round, imp_schedule, omp, rewound, synflow, train_with_rewind, magnitude_mask
@@ -22,10 +22,11 @@ from .train import RECIPES, Recipe, progress, train
 from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['PROFILES', 'ENV_PROFILES', 'VERSIONS', 'PRUNERS', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
-           'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'dense_model', 'dense_key', 'prune_key',
-           'pruned_model', 'unlearned_model', 'unlearning_record', 'record_parts', 'grid_jobs', 'record_units',
-           'grid_units', 'log_request', 'run_records', 'run_grid']
+__all__ = ['PROFILES', 'ENV_PROFILES', 'PRUNERS', 'MODEL_MODULES', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
+           'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'model_code', 'dense_model',
+           'dense_key', 'prune_key', 'pruned_model', 'method_code', 'record_code', 'unlearned_parts', 'unlearned_model',
+           'unlearning_record', 'record_parts', 'grid_jobs', 'record_units', 'grid_units', 'log_request', 'run_records',
+           'run_grid', 'cache_status']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -116,11 +117,18 @@ def new_model(profile: Profile, seed: int | None = None, info: DatasetInfo | Non
     return build_model(profile.arch, info or profile_splits(profile).info, seed=seed, **kws)
 
 def base_key(profile: Profile) -> dict:
-    return dict(split=profile_splits(profile).key, arch=profile.arch, width=profile.width, recipe=profile.recipe)
+    "What every model of `profile` depends on: its split, architecture, width, recipe and the code that trains models."
+    return dict(split=profile_splits(profile).key, arch=profile.arch, width=profile.width, recipe=profile.recipe,
+                code=model_code())
 
 # %% ../nbs/08_pipeline.ipynb #c013
-VERSIONS = {'dense': 1, 'omp': 1, 'imp': 1, 'synflow': 1, 'unlearned': 3, 'record': 4}   # ℓ1 γ per step; IU's exact shortcuts
 PRUNERS = ('omp', 'imp', 'synflow')
+MODEL_MODULES = ('core', 'data', 'models', 'train', 'prune')   # the library code every model (dense or pruned) depends on
+
+def model_code() -> str:
+    "The fingerprint of the code that trains and prunes models: `MODEL_MODULES` and the pipeline's model functions."
+    return code_fingerprint(*(importlib.import_module(f'sparse_mu.{m}') for m in MODEL_MODULES),
+                            profile_splits, new_model, augmentation, dense_model, pruned_model)
 
 def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tuple[nn.Module, dict]:
     "The dense original model θo of `seed` and its extras (rewind state, training seconds)."
@@ -133,12 +141,12 @@ def dense_model(profile: Profile, seed: int, cache: Cache | None = None) -> tupl
     return cache.model('dense', dense_key(profile, seed), compute, lambda: new_model(profile))
 
 def dense_key(profile, seed) -> dict:
-    return dict(step='dense', v=VERSIONS['dense'], seed=seed, rewind_epoch=profile.rewind_epoch, **base_key(profile))
+    return dict(step='dense', seed=seed, rewind_epoch=profile.rewind_epoch, **base_key(profile))
 
 def prune_key(profile, prune, sparsity, seed) -> dict:
     extra = dict(omp=dict(rewind_epoch=profile.rewind_epoch), imp=dict(rewind_epoch=profile.rewind_epoch, rate=profile.imp_rate),
                  synflow=dict(iterations=profile.synflow_iterations))[prune]
-    return dict(step=prune, v=VERSIONS[prune], seed=seed, sparsity=round(sparsity, 6), min_density=profile.min_density,
+    return dict(step=prune, seed=seed, sparsity=round(sparsity, 6), min_density=profile.min_density,
                 **extra, **base_key(profile))
 
 def pruned_model(profile: Profile, prune: str, sparsity: float, seed: int,
@@ -175,7 +183,24 @@ def _run_parts(profile: Profile, scenario: str, method: str, sparsity: float, se
     "Everything that determines an unlearning run (and its record)."
     return dict(scenario=scenario, method=method, config=config,
                 model=prune_key(profile, prune, sparsity, seed) if sparsity else dict(dense=seed, **base_key(profile)),
-                forget=task_key(profile, scenario, seed))
+                forget=task_key(profile, scenario, seed), code=method_code(method))
+
+@functools.lru_cache(maxsize=None)
+def _method_code(fn, config: type) -> str:
+    return code_fingerprint(*code_closure(fn), *code_closure(config), unlearn, unlearned_model)
+
+def method_code(method: str) -> str | None:
+    "The fingerprint of `method`'s code: its function and config class with the `sparse_mu.unlearn` helpers they name; None for 'original'."
+    if method == 'original': return None
+    spec = METHODS[check_choice(method, METHODS, 'unlearning method')]
+    return _method_code(spec.fn, spec.config)
+
+def record_code() -> str:
+    "The fingerprint of the code that turns a model into a record: the `metrics` module and `unlearning_record`."
+    return code_fingerprint(importlib.import_module('sparse_mu.metrics'), unlearning_record)
+
+def unlearned_parts(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str, config) -> dict:
+    return dict(step='unlearned', **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
 
 def unlearned_model(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str = 'omp',
                     config=None, cache: Cache | None = None) -> tuple[nn.Module, dict]:
@@ -187,7 +212,7 @@ def unlearned_model(profile: Profile, scenario: str, method: str, sparsity: floa
         um, run = unlearn(method, model, profile_task(profile, scenario, seed), config, seed=seed, mask=mask,
                           augment=augmentation(profile))
         return um, dict(run=run)
-    parts = dict(step='unlearned', v=VERSIONS['unlearned'], **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
+    parts = unlearned_parts(profile, scenario, method, sparsity, seed, prune, config)
     model, extras = cache.model('unlearned', parts, compute, lambda: new_model(profile))
     return model, extras['run']
 
@@ -208,24 +233,35 @@ def unlearning_record(profile: Profile, scenario: str, method: str, sparsity: fl
     return rec
 
 def record_parts(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, prune: str, config) -> dict:
-    return dict(step='record', v=VERSIONS['record'], mia_max_shadow=profile.mia_max_shadow,
-                **_run_parts(profile, scenario, method, sparsity, seed, prune, config))
+    return dict(step='record', mia_max_shadow=profile.mia_max_shadow, code=record_code(),
+                run=_run_parts(profile, scenario, method, sparsity, seed, prune, config))
 
 # %% ../nbs/08_pipeline.ipynb #6b918f64
-def _model_unit(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict) -> str | None:
+def _model_spec(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache) -> tuple:
+    "(kind, parts, fn, args, label, needs) of the model (`prune`, `sparsity`, `seed`); `needs`: the (prune, sparsity) it is made from."
+    if sparsity == 0: return 'dense', dense_key(profile, seed), dense_model, (profile, seed, cache), f'dense s{seed}', ()
+    needs = [] if prune == 'synflow' else [('omp', 0.0)]
+    if prune == 'imp' and len(schedule := imp_schedule(sparsity, profile.imp_rate)) > 1: needs.append(('imp', schedule[-2]))
+    return (prune, prune_key(profile, prune, sparsity, seed), pruned_model, (profile, prune, sparsity, seed, cache),
+            f'{prune} {sparsity_label(sparsity)} s{seed}', tuple(needs))
+
+def _add_model(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict,
+               cached: dict | None) -> tuple[str, bool]:
+    "Add the units that make the model to `units`, and to `cached` (when given) those found in the cache; (its key, cached?)."
+    kind, parts, fn, args, label, needs = _model_spec(profile, prune, sparsity, seed, cache)
+    key, hit = f'{kind}/{cache_key(parts)}', cache.has(kind, parts)
+    if (hit and cached is None) or key in units or (cached is not None and key in cached): return key, hit
+    deps = [_add_model(profile, p, s, seed, cache, {} if hit else units, cached) for p, s in needs]   # a hit needs nothing run
+    unit = Unit(key, fn, args, tuple(k for k, h in deps if hit or not h), label, kind)
+    if hit: cached[key] = (unit, cache.seconds(kind, parts))
+    else: units[key] = unit
+    return key, hit
+
+def _model_unit(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict,
+                cached: dict | None = None) -> str | None:
     "Add the units that make the model (`prune`, `sparsity`, `seed`) to `units`; its key, or None when it is cached."
-    if sparsity == 0: kind, parts, fn, args = 'dense', dense_key(profile, seed), dense_model, (profile, seed, cache)
-    else: kind, parts, fn, args = prune, prune_key(profile, prune, sparsity, seed), pruned_model, (profile, prune, sparsity, seed, cache)
-    if cache.has(kind, parts): return None
-    key = f'{kind}/{cache_key(parts)}'
-    if key in units: return key
-    deps = []
-    if sparsity and prune != 'synflow': deps.append(_model_unit(profile, 'omp', 0.0, seed, cache, units))
-    if sparsity and prune == 'imp' and len(schedule := imp_schedule(sparsity, profile.imp_rate)) > 1:
-        deps.append(_model_unit(profile, 'imp', schedule[-2], seed, cache, units))
-    label = f'dense s{seed}' if not sparsity else f'{prune} {sparsity_label(sparsity)} s{seed}'
-    units[key] = Unit(key, fn, args, tuple(d for d in deps if d), label, kind)
-    return key
+    key, hit = _add_model(profile, prune, sparsity, seed, cache, units, cached)
+    return None if hit else key
 
 def grid_jobs(profile: Profile, scenarios, methods, sparsities, seeds, configs: dict | None = None) -> list[tuple]:
     "(scenario, sparsity, method, seed, config) of every record of the grid, in the order of the table."
@@ -233,17 +269,21 @@ def grid_jobs(profile: Profile, scenarios, methods, sparsities, seeds, configs: 
     conf = lambda m: None if m == 'original' else (profile.config(m) if configs.get(m) is None else configs[m])
     return [(sc, s, m, seed, conf(m)) for seed in seeds for s in sparsities for sc in scenarios for m in methods]
 
-def record_units(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None) -> list[Unit]:
-    "The units of work behind the records of `jobs`, dependencies first; what is cached (or only needed by it) is left out."
+def record_units(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None,
+                 cached: dict | None = None) -> list[Unit]:
+    """The units of work behind the records of `jobs`, dependencies first; what is cached (or only needed by it) is left out,
+    and put in `cached` when given: {key: (unit, seconds its computation took)}, for the unit log."""
     cache = cache or Cache(); check_choice(prune, PRUNERS, 'pruning method'); units = {}
     for sc, s, m, seed, config in jobs:
         if m != 'original' and config is None: config = profile.config(m)
         parts = record_parts(profile, sc, m, s, seed, prune, config)
-        if cache.has('record', parts): continue
-        dep = _model_unit(profile, prune, s, seed, cache, units)
-        key = f'record/{cache_key(parts)}'
-        units[key] = Unit(key, unlearning_record, (profile, sc, m, s, seed, prune, config, cache), (dep,) if dep else (),
-                          f'{m} {sc} {sparsity_label(s)} s{seed}', f'record:{m}')
+        key, hit = f'record/{cache_key(parts)}', cache.has('record', parts)
+        if (hit and cached is None) or key in units or (cached is not None and key in cached): continue
+        dep, dep_hit = _add_model(profile, prune, s, seed, cache, {} if hit else units, cached)
+        unit = Unit(key, unlearning_record, (profile, sc, m, s, seed, prune, config, cache), (dep,) if hit or not dep_hit else (),
+                    f'{m} {sc} {sparsity_label(s)} s{seed}', f'record:{m}')
+        if hit: cached[key] = (unit, cache.seconds('record', parts))
+        else: units[key] = unit
     return list(units.values())
 
 def grid_units(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
@@ -264,8 +304,10 @@ def log_request(profile: Profile, prune: str, jobs: list[tuple]) -> None:
 def run_records(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None,
                 desc: str | None = None) -> list[dict]:
     "The records of `jobs` ((scenario, sparsity, method, seed, config) each): computed by the engine, read from the cache."
-    cache = cache or Cache(); log_request(profile, prune, jobs)
-    run_units(record_units(profile, jobs, prune, cache), desc=desc or f'{profile.name}: {prune} records')
+    cache = cache or Cache(); log_request(profile, prune, jobs); cached = {}
+    units = record_units(profile, jobs, prune, cache, cached)
+    log_cached(cached.values())                      # a resumed batch's unit log still holds every unit
+    run_units(units, desc=desc or f'{profile.name}: {prune} records')
     return [unlearning_record(profile, sc, m, s, seed, prune, config, cache) for sc, s, m, seed, config in jobs]
 
 def run_grid(profile: Profile, scenarios, methods, sparsities, seeds, prune: str = 'omp', configs: dict | None = None,
@@ -273,3 +315,23 @@ def run_grid(profile: Profile, scenarios, methods, sparsities, seeds, prune: str
     "Records of every scenario × sparsity × method × seed, one row each: computed by the engine, read from the cache."
     jobs = grid_jobs(profile, scenarios, methods, sparsities, seeds, configs)
     return pd.DataFrame(run_records(profile, jobs, prune, cache, desc=f'{profile.name}: {prune} grid'))
+
+# %% ../nbs/08_pipeline.ipynb #34d72bfd
+def cache_status(profile: Profile, jobs: list[tuple], prune: str = 'omp', cache: Cache | None = None) -> pd.DataFrame:
+    "Every unit behind the records of `jobs` (models, unlearned models, records): 'fresh', 'stale' (cached under other code) or 'missing'."
+    cache = cache or Cache(); check_choice(prune, PRUNERS, 'pruning method'); rows = {}
+    def add(kind, parts, label):
+        key = f'{kind}/{cache_key(parts)}'
+        if key not in rows:
+            status = 'fresh' if cache.has(kind, parts) else 'stale' if cache.stale(kind, parts) else 'missing'
+            rows[key] = dict(kind=kind, label=label, status=status, key=key)
+    def model(p, s, seed):
+        kind, parts, _, _, label, needs = _model_spec(profile, p, s, seed, cache)
+        for q, t in needs: model(q, t, seed)
+        add(kind, parts, label)
+    for sc, s, m, seed, config in jobs:
+        if m != 'original' and config is None: config = profile.config(m)
+        model(prune, s, seed); label = f'{m} {sc} {sparsity_label(s)} s{seed}'
+        if m != 'original': add('unlearned', unlearned_parts(profile, sc, m, s, seed, prune, config), label)
+        add('record', record_parts(profile, sc, m, s, seed, prune, config), label)
+    return pd.DataFrame(list(rows.values()), columns=['kind', 'label', 'status', 'key'])

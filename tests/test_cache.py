@@ -132,3 +132,79 @@ def test_SPARSE_MU_CACHE_is_respected(tmp_path, monkeypatch):
     monkeypatch.delenv('SPARSE_MU_CACHE'); monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'xdg'))
     assert Cache().root == tmp_path/'xdg'/'sparse_mu'/'results'
     assert Cache(tmp_path/'explicit').root == tmp_path/'explicit'
+
+
+# --- keys that hold the code -------------------------------------------------------------------------------------------
+import importlib.util, sys, textwrap, time
+
+from sparse_mu.cache import code_closure, code_fingerprint, codeless, normalized_source
+
+SOURCE = '''
+def helper(x):
+    "Double it."
+    return 2 * x
+
+def method(x):
+    "The method."
+    # a comment
+    return helper(x) + 1
+
+def other(x):
+    return x - 1
+'''
+
+
+def load_module(tmp_path, name, text):
+    "Import `text` as module `name` from a file (so `inspect` finds its source)."
+    path = tmp_path/f'{name}.py'; path.write_text(textwrap.dedent(text))
+    spec = importlib.util.spec_from_file_location(name, path); mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod; spec.loader.exec_module(mod)
+    return mod
+
+
+def test_docstring_and_comment_edits_keep_the_fingerprint(tmp_path):
+    edited = (SOURCE.replace('"The method."', '"""The method, documented at length.\n\n    Another paragraph."""')
+                    .replace('# a comment', '# another comment\n\n    # and one more').replace('"Double it."', ''))
+    a, b = load_module(tmp_path, 'fp_a', SOURCE), load_module(tmp_path, 'fp_b', edited)
+    assert normalized_source(a.method) == normalized_source(b.method)
+    fa = code_fingerprint(*code_closure(a.method)); fb = code_fingerprint(*code_closure(b.method))
+    assert fa == fb and len(fa) == 12
+    assert code_fingerprint(a) == code_fingerprint(b)                    # whole modules too
+
+
+def test_code_edits_change_the_fingerprint(tmp_path):
+    a = load_module(tmp_path, 'fp_c', SOURCE)
+    b = load_module(tmp_path, 'fp_d', SOURCE.replace('return 2 * x', 'return 3 * x'))      # an edit of a helper it calls
+    c = load_module(tmp_path, 'fp_e', SOURCE.replace('return x - 1', 'return x - 2'))      # an edit of code it never calls
+    assert [o.__name__ for o in code_closure(a.method)] == ['method', 'helper']
+    fp = lambda m: code_fingerprint(*code_closure(m.method))
+    assert fp(a) != fp(b) and fp(a) == fp(c)
+    assert code_fingerprint(a) != code_fingerprint(c)                    # the whole module does change
+
+
+def test_stale_entry_is_found(tmp_path):
+    c = Cache(tmp_path)
+    old, new = {**PARTS, 'code': 'v1', 'model': {'seed': 0, 'code': 'm1'}}, {**PARTS, 'code': 'v2', 'model': {'seed': 0, 'code': 'm1'}}
+    assert codeless(old) == codeless(new) and cache_key(old) != cache_key(new)
+    c.record('rec', old, Counter())
+    assert not c.has('rec', new) and c.stale('rec', new) == [cache_key(old)]
+    assert c.stale('rec', old) == [] and c.stale('rec', {**PARTS, 'seed': 5, 'code': 'v2'}) == []
+    c.path('rec', old).unlink()                                          # a removed entry is not listed
+    assert c.stale('rec', new) == []
+
+
+def test_seconds_are_stored_with_the_entry(tmp_path):
+    c = Cache(tmp_path)
+    c.record('rec', PARTS, lambda: (time.sleep(0.1), {'UA': 1.0})[1])
+    s = c.seconds('rec', PARTS)
+    assert 0.1 <= s < 30 and torch.load(c.path('rec', PARTS), weights_only=True)['seconds'] == s
+    assert Cache(tmp_path).seconds('rec', PARTS) == s and c.seconds('rec', {**PARTS, 'seed': 1}) is None
+    c.model('m', PARTS, lambda: (Small(), {}), Small)
+    assert c.seconds('m', PARTS) >= 0
+
+
+def test_clear(tmp_path):
+    c = Cache(tmp_path/'cache'); c.record('rec', PARTS, Counter())
+    c.clear()
+    assert not (tmp_path/'cache').exists()
+    f = Counter(); c.record('rec', PARTS, f); assert f.calls == 1
