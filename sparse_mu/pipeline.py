@@ -193,7 +193,9 @@ def method_code(method: str) -> str | None:
     "The fingerprint of `method`'s code: its function and config class with the `sparse_mu.unlearn` helpers they name; None for 'original'."
     if method == 'original': return None
     spec = METHODS[check_choice(method, METHODS, 'unlearning method')]
-    return _method_code(spec.fn, spec.config)
+    flags = dict(sees=spec.sees, augment=spec.takes_augment, forget_class=spec.needs_forget_class, report=spec.reports)
+    # the record's flags decide what fn is handed; as an assignment (a bare string would be dropped as a docstring)
+    return code_fingerprint(f'code = {_method_code(spec.fn, spec.config)!r}\nflags = {flags!r}')
 
 def record_code() -> str:
     "The fingerprint of the code that turns a model into a record: the `metrics` module and `unlearning_record`."
