@@ -188,9 +188,12 @@ def broken_floor(num_classes: int, dense_ta: float | None = None, share: float =
     chance = 100 / num_classes
     return float(max(2 * chance, chance + share * (dense_ta - chance))) if dense_ta is not None and not np.isnan(dense_ta) else 2 * chance
 
-def broken_models(ta, num_classes: int, dense_ta: float | None = None, share: float = 0.25) -> np.ndarray:
-    "Boolean mask: which test accuracies `ta` (%, one per model) fall below `broken_floor`."
-    return np.asarray(ta, float) < broken_floor(num_classes, dense_ta, share)
+def broken_models(ta, num_classes: int, dense_ta=None, share: float = 0.25) -> np.ndarray:
+    "Boolean mask: which test accuracies `ta` (%, one per model) fall below `broken_floor`; `dense_ta`: one number, or one per model (e.g. per seed)."
+    ta = np.asarray(ta, float)
+    if dense_ta is None: return ta < broken_floor(num_classes, None, share)
+    d = np.broadcast_to(np.asarray(dense_ta, float), ta.shape)
+    return np.array([t < broken_floor(num_classes, x, share) for t, x in zip(ta.ravel(), d.ravel())], bool).reshape(ta.shape)
 
 def hatch_broken(bars, mask) -> int:
     "Hatch (and fade) the bars (matplotlib patches, e.g. `ax.bar(...)`'s) where `mask` is True; the number hatched."
