@@ -91,10 +91,13 @@ def get_profile(profile: str | Profile, dataset: str | None = None) -> Profile:
     return P if dataset is None or dataset == P.dataset else replace(P, dataset=dataset)
 
 # %% ../nbs/08_pipeline.ipynb #c011
-@functools.lru_cache(maxsize=8)
 def profile_splits(profile: Profile) -> Splits:
-    "The one train/validation/test split of `profile`."
-    return make_splits(profile.dataset, seed=profile.split_seed, per_class=profile.per_class, test_per_class=profile.test_per_class)
+    "The one train/validation/test split of `profile` (shared by profiles that differ only elsewhere, e.g. in width or forget class)."
+    return _splits(profile.dataset, profile.split_seed, profile.per_class, profile.test_per_class)
+
+@functools.lru_cache(maxsize=8)
+def _splits(dataset: str, split_seed: int, per_class: int | None, test_per_class: int | None) -> Splits:
+    return make_splits(dataset, seed=split_seed, per_class=per_class, test_per_class=test_per_class)
 
 def profile_task(profile: Profile, scenario: str, seed: int) -> ForgetTask:
     "Df/Dr of `scenario` on the profile's split."

@@ -21,16 +21,16 @@ from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget,
 
 # %% auto #0
 __all__ = ['GAMMA_SCHEDULERS', 'BATCH_ORDERS', 'RL_LABELS', 'READINGS', 'PRESET_NAMES', 'METHODS', 'PRESETS', 'FinetuneConfig',
-           'FTConfig', 'GAConfig', 'L1Config', 'RetrainConfig', 'FFConfig', 'IUConfig', 'retrain', 'ft', 'ga',
-           'gamma_at', 'l1_norm', 'l1_sparse', 'per_sample_grads', 'per_sample_grads_loop', 'classifier', 'fisher_rows',
-           'fisher_diagonal', 'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram', 'woodfisher_solve', 'woodfisher_loop',
-           'per_sample_jvp', 'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory', 'choose_solver', 'iu', 'RLConfig',
-           'SalUnConfig', 'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig', 'random_wrong_labels',
-           'random_labels', 'rl_passes', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub', 'read_as', 'reading_of',
-           'other_reading', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink', 'ssd_factors',
-           'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier', 'fit_control_point',
-           'path_margins', 'manif_smc', 'config_batch_size', 'train_memory', 'Method', 'register', 'unregister',
-           'display_names', 'ff_memory', 'iu_peak', 'unlearn']
+           'FTConfig', 'FTStepsConfig', 'GAConfig', 'L1Config', 'RetrainConfig', 'FFConfig', 'IUConfig', 'retrain',
+           'step_samples', 'ft', 'ga', 'gamma_at', 'l1_norm', 'l1_sparse', 'per_sample_grads', 'per_sample_grads_loop',
+           'classifier', 'fisher_rows', 'fisher_diagonal', 'fisher_diagonal_loop', 'ff', 'mean_grad', 'gram',
+           'woodfisher_solve', 'woodfisher_loop', 'per_sample_jvp', 'weighted_grad', 'cg', 'woodfisher_cg', 'iu_memory',
+           'choose_solver', 'iu', 'RLConfig', 'SalUnConfig', 'SCRUBConfig', 'NegGradConfig', 'BSConfig', 'SSDConfig',
+           'random_wrong_labels', 'random_labels', 'rl_passes', 'rl', 'saliency_mask', 'salun', 'distill_kl', 'scrub',
+           'read_as', 'reading_of', 'other_reading', 'neggrad_plus', 'nearest_wrong_labels', 'boundary_shrink',
+           'ssd_factors', 'batch_importance', 'ssd', 'ManiFConfig', 'features', 'manifold_targets', 'bezier',
+           'fit_control_point', 'path_margins', 'manif_smc', 'config_batch_size', 'train_memory', 'Method', 'register',
+           'unregister', 'display_names', 'ff_memory', 'iu_peak', 'unlearn']
 
 # %% ../nbs/07_unlearn.ipynb #c006
 @dataclass(frozen=True)
@@ -48,6 +48,15 @@ class FinetuneConfig:
 
 @dataclass(frozen=True)
 class FTConfig(FinetuneConfig): pass
+
+@dataclass(frozen=True)
+class FTStepsConfig(FTConfig):
+    "FT for exactly `steps` SGD steps: a budget finer than whole epochs (e.g. half an epoch); `epochs` is not used."
+    steps: int = 1
+    epochs: int = 1
+    def __post_init__(self):
+        super().__post_init__()
+        if not (isinstance(self.steps, int) and self.steps >= 1): raise ValueError(f"steps must be a positive integer, got {self.steps!r}")
 
 @dataclass(frozen=True)
 class GAConfig(FinetuneConfig):
@@ -93,9 +102,17 @@ def retrain(model: nn.Module, retain: TensorData, cfg: RetrainConfig, *, seed: i
     "Train a fresh initialisation of `model`'s architecture on Dr (keeping the pruning mask)."
     return train(reinit(model, seed), retain, cfg.recipe, seed=seed, mask=mask, augment=augment, desc='retrain')
 
+def step_samples(n: int, steps: int, batch_size: int, seed: int) -> torch.Tensor:
+    "Indices of `steps` × `batch_size` samples out of `n`: seeded permutations of 0..n−1 laid end to end (each sample once per pass)."
+    m = steps * batch_size; gen = generator(seed)
+    return torch.cat([torch.randperm(n, generator=gen) for _ in range(math.ceil(m / n))])[:m]
+
 def ft(model: nn.Module, retain: TensorData, cfg: FTConfig, *, seed: int, mask=None, augment=None) -> nn.Module:
-    "Fine-tune θo on Dr."
-    return train(model, retain, cfg.recipe(), seed=seed, mask=mask, augment=augment, desc='FT')
+    "Fine-tune θo on Dr (with an `FTStepsConfig`: for exactly `cfg.steps` steps, one pass over `step_samples` of Dr)."
+    recipe = cfg.recipe()
+    if isinstance(cfg, FTStepsConfig):
+        retain, recipe = retain.subset(step_samples(len(retain), cfg.steps, cfg.batch_size, seed)), replace(recipe, epochs=1)
+    return train(model, retain, recipe, seed=seed, mask=mask, augment=augment, desc='FT')
 
 def ga(model: nn.Module, forget: TensorData, cfg: GAConfig, *, seed: int, mask=None, augment=None) -> nn.Module:
     "Gradient ascent on the cross-entropy of Df."

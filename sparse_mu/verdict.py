@@ -18,7 +18,7 @@ from .metrics import DISPARITY_METRICS
 # %% auto #0
 __all__ = ['VERDICTS', 'INTERVALS', 'COLUMNS', 't_interval', 'paired_t_interval', 'bootstrap_ci', 'Claim', 'Verdict', 'decide',
            'judge', 'gap_closed', 'disparity', 'disparity_closed', 'controlled_effect', 'noise_floor', 'broken_floor',
-           'broken_models', 'hatch_broken', 'Verdicts']
+           'broken_models', 'hatch_broken', 'broken_handle', 'Verdicts']
 
 # %% ../nbs/06b_verdict.ipynb #v005
 def _clean(values) -> np.ndarray:
@@ -188,20 +188,25 @@ def broken_floor(num_classes: int, dense_ta: float | None = None, share: float =
     chance = 100 / num_classes
     return float(max(2 * chance, chance + share * (dense_ta - chance))) if dense_ta is not None and not np.isnan(dense_ta) else 2 * chance
 
-def broken_models(ta, num_classes: int, dense_ta: float | None = None, share: float = 0.25) -> np.ndarray:
-    "Boolean mask: which test accuracies `ta` (%, one per model) fall below `broken_floor`."
-    return np.asarray(ta, float) < broken_floor(num_classes, dense_ta, share)
+def broken_models(ta, num_classes: int, dense_ta=None, share: float = 0.25) -> np.ndarray:
+    "Boolean mask: which test accuracies `ta` (%, one per model) fall below `broken_floor`; `dense_ta`: one number, or one per model (e.g. per seed)."
+    ta = np.asarray(ta, float)
+    if dense_ta is None: return ta < broken_floor(num_classes, None, share)
+    d = np.broadcast_to(np.asarray(dense_ta, float), ta.shape)
+    return np.array([t < broken_floor(num_classes, x, share) for t, x in zip(ta.ravel(), d.ravel())], bool).reshape(ta.shape)
 
-def hatch_broken(ax, bars, mask, label: str = 'broken') -> None:
-    "Hatch the bars (matplotlib patches, e.g. `ax.bar(...)`'s) where `mask` is True, and name the hatch in `ax`'s legend entries."
-    import matplotlib.patches as mpatches
+def hatch_broken(bars, mask) -> int:
+    "Hatch (and fade) the bars (matplotlib patches, e.g. `ax.bar(...)`'s) where `mask` is True; the number hatched."
     bars, mask = list(bars), np.asarray(mask, bool).ravel()
     if len(bars) != len(mask): raise ValueError(f"one flag per bar: {len(bars)} bars, {len(mask)} flags")
     for bar, b in zip(bars, mask):
         if b: bar.set_hatch('///'); bar.set_alpha(0.45); bar.set_edgecolor('0.3')
-    if mask.any():
-        h, l = ax.get_legend_handles_labels()
-        ax.legend(h + [mpatches.Patch(facecolor='white', edgecolor='0.3', hatch='///')], l + [label], fontsize=7)
+    return int(mask.sum())
+
+def broken_handle(label: str = 'broken model'):
+    "A legend entry for hatched bars: `ax.legend(handles + [broken_handle()], ...)`."
+    import matplotlib.patches as mpatches
+    return mpatches.Patch(facecolor='white', edgecolor='0.3', hatch='///', label=label)
 
 # %% ../nbs/06b_verdict.ipynb #v025
 COLUMNS = ['claim', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds', 'verdict', 'detail']

@@ -21,11 +21,13 @@ SCHEMAS = {   # table -> columns it must have
                             'noise_acc', 'contrast_acc', 'robust_acc'],
     'tickets_double_win.csv': ['source', 'sparsity', 'double_win'],
     'transfer_ranking_stability.csv': ['k', 'cls', 'name', 'in_point_top_k', 'top_k_share', 'unstable'],
+    '24_confirmatory_claims.csv': ['claim', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds', 'verdict', 'detail'],
+    '24_confirmatory_shares.csv': ['scenario', 'arm', 'label', 'seed', 'D', 'D_closed', 'broken'],
 }
 FIGURES = ['fig3_sparsity_sweep', 'fig4_pruning_methods', 'fig5_l1_sparse', 'figA1_mia_privacy', 'fig6_backdoor',
            'table4_transfer', 'benchmarks', 'theory_error_bound', 'scaling_paper',
            'backdoor_detection', 'backdoor_loop_asr_sa', 'backdoor_heatmaps', 'strong_eval', 'regime_curves', 'regime_map',
-           'tickets_low_data', 'tickets_robustness', 'transfer_ranking_stability']
+           'tickets_low_data', 'tickets_robustness', 'transfer_ranking_stability', '24_confirmatory']
 
 @pytest.fixture(scope='module')
 def batch(tmp_path_factory):
