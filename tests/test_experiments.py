@@ -2,6 +2,7 @@
 import json
 import pandas as pd, pytest
 from sparse_mu.batch import experiment_notebooks, main, reproduce
+from sparse_mu.verdict import VERDICTS
 
 TIDY = ['scenario', 'sparsity', 'method', 'seed', 'UA', 'MIA_Efficacy', 'RA', 'TA', 'RTE_min']
 SCHEMAS = {   # table -> columns it must have
