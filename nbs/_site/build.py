@@ -206,7 +206,7 @@ def build(out: Path, quiet: bool = True) -> Path:
         '# API reference\n\nOne page per module of `sparse_mu`, generated from its docstrings; each links to the notebook that '
         'defines it, where the functions come with their derivation and checks. The modules `theory`, `backdoor`, `transfer` '
         'and `bench` are library code too, defined next to the study that first needed them.\n\n'
-        '| module | defined in |\n|---|---|\n' +
+        '## Modules\n\n| module | defined in |\n|---|---|\n' +
         ''.join(f'| [`{m}`]({m}.rst) | [`{s}`](../{page_of_notebook(s)}.ipynb) |\n' for m, s in mods.items()) + '\n' +
         toctree('Modules', list(mods), hidden=True))
     for f in (ROOT/'figures').glob('*.png'): shutil.copy2(f, src/'figures'/f.name)
