@@ -58,6 +58,8 @@ def test_every_page_has_an_outline_and_the_theme(site):
     home = (site/'index.html').read_text()
     assert 'sphinx-book-theme.css' in home and 'theme-switch-button' in home and 'search-button' in home
     assert re.findall(r'caption-text">([^<]+)<', home) == ['Library', 'Studies', 'Results']
+    glance = home[home.find('id="what-the-studies-found"'):home.find('id="two-commands"')]     # the home page answers first
+    assert 'experiments/11_prune_then_unlearn.html' in glance and re.search(r'\d+ of \d+ reproduced', glance)
     api = (site/'api'/'index.html').read_text()
     for mod in ('theory', 'backdoor', 'transfer', 'paper'): assert f'sparse_mu.{mod}.html' in api, mod   # library code, filed as such
 

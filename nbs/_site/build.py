@@ -129,24 +129,48 @@ def figures_of(stem: str, nb_text: str) -> list:
     return [f for f in dict.fromkeys(re.findall(r"save_figure\([\w.]+, \w+, '(\w+)'", nb_text)) if (ROOT/'figures'/f'{f}.png').exists()]
 
 
+_VERDICT = r'\| (reproduced|not reproduced|met|not met|not checked) \|'
+
+def verdicts(stem: str, nb_text: str) -> dict | None:
+    "The committed verdict table of notebook `stem`: its name, Markdown (verdicts marked), and the count of checks passed."
+    table = claims_table(stem, nb_text)
+    if not table or not (ROOT/'figures'/'tables'/f'{table}.md').exists(): return None
+    md = strip_machine_paths((ROOT/'figures'/'tables'/f'{table}.md').read_text().strip())
+    rows = [l for l in md.splitlines()[2:] if l.startswith('|')]
+    found = [m.group(1) for r in rows for m in [re.search(_VERDICT, r)] if m]
+    word = 'met' if 'met' in ' '.join(found).split() else 'reproduced'
+    md = re.sub(_VERDICT, lambda m: f"| {VERDICT_MARK[m.group(1)]} {m.group(1)} |", md)    # a verdict readable at a glance
+    return dict(table=table, md=md, ok=sum(v in ('reproduced', 'met') for v in found), n=len(rows), word=word)
+
+
 def findings_cell(stem: str, nb_text: str, run: dict) -> str | None:
     "Markdown opening an experiment page: the verdicts of its claims and its main figure, as committed."
-    table, figs = claims_table(stem, nb_text), figures_of(stem, nb_text)
+    v, figs = verdicts(stem, nb_text), figures_of(stem, nb_text)
     parts = []
-    if table and (ROOT/'figures'/'tables'/f'{table}.md').exists():
-        md = strip_machine_paths((ROOT/'figures'/'tables'/f'{table}.md').read_text().strip())
-        rows = [l for l in md.splitlines()[2:] if l.startswith('|')]
-        verdicts = [m.group(1) for r in rows for m in [re.search(r'\| (reproduced|not reproduced|met|not met|not checked) \|', r)] if m]
-        n_ok, word = sum(v in ('reproduced', 'met') for v in verdicts), 'met' if 'met' in ' '.join(verdicts).split() else 'reproduced'
-        md = re.sub(r'\| (reproduced|not reproduced|met|not met|not checked) \|',
-                    lambda m: f"| {VERDICT_MARK[m.group(1)]} {m.group(1)} |", md)     # a verdict readable at a glance
-        parts.append(f'**{n_ok} of {len(rows)} checks {word}** (`figures/tables/{table}.md`):\n\n{md}')
+    if v: parts.append(f"**{v['ok']} of {v['n']} checks {v['word']}** (`figures/tables/{v['table']}.md`):\n\n{v['md']}")
     main = MAIN_FIGURE.get(stem, figs[0] if figs else None)
     if main: parts.append(f'![{main}](../figures/{main}.png)\n\n*`figures/{main}.png`, the main figure.*')
     if not parts: return None
     where = f"the committed run (commit {run.get('commit', '?')}, profile `{run.get('profile', '?')}`)"
     return (f'## Findings\n\n*What this study found in {where}; how, and every number behind it, follow below.*\n\n'
             + '\n\n'.join(parts))
+
+
+def studies_at_a_glance(run: dict) -> str:
+    "Markdown for the home page: every study of the committed run, what it asks and how many of its checks held."
+    rows = []
+    for p in sorted((ROOT/'nbs').glob('[0-9][0-9]*.ipynb')):
+        if not page_of_notebook(p.stem).startswith('experiments') or not (ROOT/'figures'/'notebooks'/p.name).exists(): continue
+        text = p.read_text(); nb = nbformat.reads(text, as_version=4)
+        title = next((c.source.lstrip()[2:].split('\n')[0] for c in nb.cells if c.cell_type == 'markdown'
+                      and c.source.lstrip().startswith('# ')), p.stem)
+        v = verdicts(p.stem, text)
+        rows.append(f"| [{title}]({page_of_notebook(p.stem)}.ipynb) | " +
+                    (f"{v['ok']} of {v['n']} {v['word']}" if v else 'see the page') + ' |')
+    if not rows: return ''
+    return (f"## What the studies found\n\nThe committed run (commit {run.get('commit', '?')}, profile "
+            f"`{run.get('profile', '?')}`): each study checks claims of the paper on this project's data and scale, and its page "
+            'opens with the verdicts and the main figure.\n\n| study | checks |\n|---|---|\n' + '\n'.join(rows) + '\n\n')
 
 
 def notebook_page(p: Path, nb_mod: dict, run: dict) -> tuple[str, nbformat.NotebookNode]:
@@ -217,7 +241,10 @@ def build(out: Path, quiet: bool = True) -> Path:
                   if m.group(1) in stems else m.group(0), home, flags=re.M)                  # the notebook table links its pages
     home = re.sub(r'\| `(sparse_mu\.\w+)` \|', lambda m: f'| [`{m.group(1)}`](api/{m.group(1)}.rst) |' if m.group(1) in mods
                   else m.group(0), home)
-    (src/'index.md').write_text(strip_machine_paths(rewrite_links(home, copied=copied)) + '\n\n'
+    home = rewrite_links(home, copied=copied)
+    i = home.find('\n## ')                               # the studies' verdicts right after the introduction
+    home = home[:i + 1] + studies_at_a_glance(run) + home[i + 1:] if i >= 0 else home + '\n' + studies_at_a_glance(run)
+    (src/'index.md').write_text(strip_machine_paths(home) + '\n\n'
                                 + toctree('Library', lib + ['api/index']) + toctree('Studies', exp) + toctree('Results', ['results']))
     for rel in sorted(copied):                           # source links: copies of the files, served by the site
         (src/'_repo'/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/rel, src/'_repo'/rel)
