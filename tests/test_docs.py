@@ -71,7 +71,7 @@ def test_study_pages_open_with_their_findings(site):
     assert 0 < f < t3, 'the Findings section must come before the notebook'
     block = html[f:t3]
     assert 'checks reproduced' in block and 'table3_claims.md' in block and '<table' in block
-    assert re.search(r'[✓✗○] (not )?reproduced', block) and 'fig3_sparsity_sweep.png' in block
+    assert re.search(r'[✓✗○]\s(not\s)?reproduced', block) and 'fig3_sparsity_sweep.png' in block
     for page in (site/'experiments').glob('1[1-8]_*.html'):
         if 'Not part of the committed run' not in page.read_text(): assert 'id="findings"' in page.read_text(), page.name
 

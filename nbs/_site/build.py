@@ -139,7 +139,7 @@ def verdicts(stem: str, nb_text: str) -> dict | None:
     rows = [l for l in md.splitlines()[2:] if l.startswith('|')]
     found = [m.group(1) for r in rows for m in [re.search(_VERDICT, r)] if m]
     word = 'met' if 'met' in ' '.join(found).split() else 'reproduced'
-    md = re.sub(_VERDICT, lambda m: f"| {VERDICT_MARK[m.group(1)]} {m.group(1)} |", md)    # a verdict readable at a glance
+    md = re.sub(_VERDICT, lambda m: f"| {VERDICT_MARK[m.group(1)]}\u00a0{m.group(1).replace(' ', chr(0xa0))} |", md)  # one unbroken line
     return dict(table=table, md=md, ok=sum(v in ('reproduced', 'met') for v in found), n=len(rows), word=word)
 
 
