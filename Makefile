@@ -45,9 +45,9 @@ test: data
 export: env
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
-# The documentation site (Sphinx + MyST-NB, see README "Documentation"): the notebooks with their stored outputs,
-# never re-executed, into _docs/html. docs-screenshots: home, a library and an experiment page in headless
-# Chromium (Debian's chromium, installed with apt when root) into _docs/screenshots.
+# The documentation site (Sphinx + MyST-NB + sphinx-book-theme, see README "Documentation"): library, studies and results;
+# the notebooks with their stored outputs (only the paper guide, pure pandas, runs), into _docs/html. docs-screenshots: home,
+# library and study pages at 1,400 px in headless Chromium (Debian's chromium, installed with apt when root) into _docs/screenshots.
 .PHONY: docs docs-screenshots
 docs: env
 	$(BIN)/python nbs/_site/build.py --out _docs

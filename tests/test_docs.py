@@ -1,6 +1,7 @@
 """The documentation site, used as a person would: build it (nbs/_site/build.py, what `make docs` runs), then check
-that every notebook has a page, that every image a page shows is there and decodes, that every internal link and
-script resolves, that formulas are marked for MathJax (served locally) and that the search index knows the API."""
+that every notebook has a page with an outline, that study pages open with their findings, that no page shows a
+machine's paths or names a repository host, that every image a page shows is there and decodes, that every internal
+link and script resolves, that formulas are marked for MathJax (served locally) and that the search index knows the API."""
 import json, re, shutil, subprocess, sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 pytest.importorskip('sphinx'); pytest.importorskip('myst_nb'); pytest.importorskip('jupyter_server_mathjax')
+pytest.importorskip('sphinx_book_theme')
+MACHINE_PATHS = ('/root/', '/home/', '/tmp/', '/work/')
 
 
 class Refs(HTMLParser):
@@ -31,7 +34,8 @@ def site(tmp_path_factory):
 
 
 def pages(site):
-    return sorted(site.rglob('*.html'))
+    "The site's pages (not the theme's Jinja macro files that Sphinx copies into _static)."
+    return sorted(p for p in site.rglob('*.html') if '_static' not in p.relative_to(site).parts)
 
 
 def test_every_notebook_has_a_page(site):
@@ -42,6 +46,64 @@ def test_every_notebook_has_a_page(site):
         assert '#| export' not in page.read_text(), f'{page.name} shows nbdev directives'
     for mod in ('data', 'metrics', 'unlearn', 'pipeline'): assert (site/'api'/f'sparse_mu.{mod}.html').exists()
     assert (site/'results.html').exists() and (site/'search.html').exists() and (site/'searchindex.js').exists()
+
+
+def test_every_page_has_an_outline_and_the_theme(site):
+    "Book theme: a page outline (right sidebar) on every notebook and API page, a dark-mode switch, search; three groups."
+    bare = []
+    for page in [p for d in ('library', 'experiments', 'api') for p in sorted((site/d).glob('*.html'))] + [site/'index.html']:
+        html = page.read_text()
+        if 'class="page-toc"' not in html or 'toc-h2' not in html: bare.append(page.relative_to(site).as_posix())
+    assert not bare, f'pages without an outline: {bare}'
+    home = (site/'index.html').read_text()
+    assert 'sphinx-book-theme.css' in home and 'theme-switch-button' in home and 'search-button' in home
+    assert re.findall(r'caption-text">([^<]+)<', home) == ['Library', 'Studies', 'Results']
+    glance = home[home.find('id="what-the-studies-found"'):home.find('id="two-commands"')]     # the home page answers first
+    assert 'experiments/11_prune_then_unlearn.html' in glance and re.search(r'\d+ of \d+ reproduced', glance)
+    api = (site/'api'/'index.html').read_text()
+    for mod in ('theory', 'backdoor', 'transfer', 'paper'): assert f'sparse_mu.{mod}.html' in api, mod   # library code, filed as such
+
+
+def test_study_pages_open_with_their_findings(site):
+    "Each study page: the Findings (verdicts + main figure) right after the title, before the notebook's own cells."
+    html = (site/'experiments'/'11_prune_then_unlearn.html').read_text()
+    f, t3 = html.find('id="findings"'), html.find('id="table-3-dense-vs-sparse"')
+    assert 0 < f < t3, 'the Findings section must come before the notebook'
+    block = html[f:t3]
+    assert 'checks reproduced' in block and 'table3_claims.md' in block and '<table' in block
+    assert re.search(r'[✓✗○]\s(not\s)?reproduced', block) and 'fig3_sparsity_sweep.png' in block
+    for page in (site/'experiments').glob('1[1-8]_*.html'):
+        if 'Not part of the committed run' not in page.read_text(): assert 'id="findings"' in page.read_text(), page.name
+
+
+def test_no_machine_paths_and_no_named_host(site):
+    "No page shows an absolute path of the machine a notebook ran on; source links stay inside the site."
+    sys.path.insert(0, str(ROOT/'nbs'/'_site'))
+    try: import build
+    finally: sys.path.pop(0)
+    assert build.strip_machine_paths('out_dir = "/work/main/figures"') == 'out_dir = "figures"'
+    assert build.strip_machine_paths("open('/root/x/figures/tables/a.csv')") == "open('figures/tables/a.csv')"
+    assert build.strip_machine_paths('/home/u/.venv/lib/python3.11/site-packages/tqdm/auto.py:21') == '…/site-packages/tqdm/auto.py:21'
+    assert build.strip_machine_paths('see /tmp/abc/run.log') == 'see …/run.log'
+    assert build.strip_machine_paths('https://example.org/work/x and ~/.cache/a') == 'https://example.org/work/x and ~/.cache/a'
+    found = []
+    for page in list(site.rglob('*.html')) + [site/'searchindex.js']:
+        text = page.read_text()
+        found += [f'{page.relative_to(site)}: {m}' for m in MACHINE_PATHS if m in text]
+    assert not found, 'machine paths in the built site:\n' + '\n'.join(found[:20])
+    src = site.parent/'_src'                               # the rendered sources are clean too, not only the final HTML
+    for nb in list((src/'experiments').glob('*.ipynb')) + list((src/'library').glob('*.ipynb')):
+        for m in MACHINE_PATHS: assert m not in nb.read_text(), f'{nb.name} holds {m}'
+    html = (site/'library'/'07_unlearn.html').read_text()
+    assert re.search(r'href="\.\./_downloads/\w+/07_unlearn\.ipynb"', html)  # the source link: a copy served by the site
+    for page in site.rglob('*.html'): assert 'github.com/sparse-mu' not in page.read_text(), page
+
+
+def test_paper_guide_page_shows_its_tables(site):
+    "The paper guide is executed at build time (pure pandas): its pages show Table 3 and every section §1–§14."
+    html = (site/'library'/'00a_paper.html').read_text()
+    for n in range(1, 15): assert f'§{n}.' in html, n
+    assert '73.64' in html and '43.23' in html and '<table' in html
 
 
 def test_experiment_pages_show_the_committed_outputs(site):

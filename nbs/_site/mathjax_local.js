@@ -4,6 +4,7 @@
 MathJax.Hub.Config({
   tex2jax: {inlineMath: [['\\(', '\\)']], displayMath: [['\\[', '\\]']], processEscapes: false,
             ignoreClass: 'tex2jax_ignore|mathjax_ignore', processClass: 'math|tex2jax_process|mathjax_process'},
-  'HTML-CSS': {linebreaks: {automatic: true}, availableFonts: ['TeX'], imageFont: null}, messageStyle: 'none'
+  'HTML-CSS': {linebreaks: {automatic: true}, availableFonts: [], preferredFont: null, webFont: 'STIX-Web', imageFont: null},
+  messageStyle: 'none'
 });
 MathJax.Ajax.loadComplete('[MathJax]/config/local/sparse_mu.js');

@@ -1,14 +1,15 @@
 """Screenshots of the built site in headless Chromium (Debian's `chromium`), to look at:
 `python nbs/_site/screenshots.py [--site _docs/html] [--out _docs/screenshots]` (`make docs-screenshots`).
 
-Takes the home page, one library page (06_metrics, formulas) and one experiment page (11_prune_then_unlearn,
-tables and figures); also dumps each page's DOM after its scripts ran and checks that MathJax typeset the formulas."""
+Takes the home page, library pages (06_metrics: formulas; 07_unlearn; the paper guide 00a_paper) and a study page
+(11_prune_then_unlearn: findings, tables, figures) at 1,400 px; also dumps each page's DOM after its scripts ran and checks that MathJax typeset the formulas."""
 import argparse, re, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {'home': 'index.html', 'library_06_metrics': 'library/06_metrics.html',
-         'experiment_11_prune_then_unlearn': 'experiments/11_prune_then_unlearn.html', 'api_sparse_mu_data': 'api/sparse_mu.data.html'}
+PAGES = {'home': 'index.html', 'library_06_metrics': 'library/06_metrics.html', 'library_07_unlearn': 'library/07_unlearn.html',
+         'library_00a_paper': 'library/00a_paper.html', 'experiment_11_prune_then_unlearn': 'experiments/11_prune_then_unlearn.html',
+         'api_sparse_mu_data': 'api/sparse_mu.data.html'}
 
 
 def chromium() -> str:
@@ -24,7 +25,7 @@ def run(args: list, timeout: int = 90) -> subprocess.CompletedProcess:
         return subprocess.run(base + args, capture_output=True, text=True, timeout=timeout)
 
 
-def shoot(site: Path, out: Path, width: int = 1280, height: int = 1600, pages: dict | None = None) -> dict:
+def shoot(site: Path, out: Path, width: int = 1400, height: int = 1600, pages: dict | None = None) -> dict:
     "Screenshot `pages` ({name: path in the site}, default `PAGES`) into `out`; report each PNG and its typeset formulas."
     out.mkdir(parents=True, exist_ok=True); report = {}
     for name, page in (pages or PAGES).items():
