@@ -18,7 +18,7 @@ from .unlearn import METHODS, unlearn
 # %% auto #0
 __all__ = ['TRIGGER_VALUES', 'BACKDOOR_VERSION', 'trigger_value', 'trigger_box', 'add_trigger', 'poison', 'attack_success_rate',
            'backdoor_task', 'poisoned_train', 'patched_test', 'backdoor_metrics', 'profile_backdoor_task',
-           'trojan_model', 'backdoor_record']
+           'trojan_model', 'backdoor_record', 'verdict_reading']
 
 # %% ../nbs/15_backdoor.ipynb #c006
 TRIGGER_VALUES = {'fashion_mnist': 255, 'digits': 255, 'cifar10': 0, 'cifar100': 0, 'svhn': 0}
@@ -157,3 +157,19 @@ def backdoor_record(profile: Profile | str, method: str, sparsity: float, seed: 
                     method=method, seed=seed, ratio=ratio, target=target, **backdoor_metrics(um, task),
                     RTE_s=run['RTE_s'], RTE_min=run['RTE_min'])
     return dict(cache.record('backdoor_record', parts, compute))
+
+# %% ../nbs/15_backdoor.ipynb #c037
+_READING = {'reproduced': 'held', 'contradicted': 'did not hold (excluded by the interval)',
+            'inconclusive': 'undecided by these seeds', 'undefined': 'cannot be judged here'}
+
+def verdict_reading(frame, context: str = '') -> str:
+    "Markdown: one line per claim of a `sparse_mu.verdict.Verdicts` frame, grouped by verdict, with effect and interval."
+    missing = {'claim', 'verdict', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds'} - set(frame.columns)
+    if missing: raise ValueError(f"not a verdict table (columns claim, verdict, effect, ci_low, ci_high, margin, n_seeds); missing {sorted(missing)}")
+    out = [f'**Reading** ({context}):' if context else '**Reading**:']
+    for word, what in _READING.items():
+        rows = frame[frame.verdict == word]
+        for r in rows.itertuples():
+            out.append(f'- {r.claim} — *{word}*, {what}: effect {r.effect:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}], '
+                       f'δ = {r.margin:g}, {r.n_seeds} seed(s)')
+    return '\n'.join(out)

@@ -102,5 +102,7 @@ def test_notebook_smoke(tmp_path):
     df = pd.read_csv(tmp_path/'out'/'tables'/'fig6.csv')
     assert list(df.columns) == ['scenario', 'sparsity', 'method', 'seed', 'ASR', 'ASR_no_target', 'SA', 'RTE_min']
     assert set(df.method) == {'original', 'FT', 'l1_sparse'} and (df.scenario == 'backdoor').all()
-    assert set(pd.read_csv(tmp_path/'out'/'tables'/'fig6_claims.csv').verdict) <= {'reproduced', 'not reproduced', 'not checked'}
+    claims = pd.read_csv(tmp_path/'out'/'tables'/'fig6_claims.csv')
+    assert list(claims.columns) == ['claim', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds', 'verdict', 'detail']
+    assert set(claims.verdict) <= {'reproduced', 'contradicted', 'inconclusive', 'undefined'}
     for ext in ('png', 'pdf'): assert (tmp_path/'out'/f'fig6_backdoor.{ext}').stat().st_size > 1000

@@ -60,8 +60,8 @@ def test_claims_and_benchmarks(batch):
     out, _ = batch
     claims = sorted((out/'tables').glob('*claims.csv'))
     assert len(claims) >= 5
-    verdicts = {'reproduced', 'not reproduced', 'not checked', 'met', 'not met'}   # targets (benchmarks): met / not met
-    verdicts |= {'contradicted', 'inconclusive', 'undefined'}   # the verdict layer's words (06b_verdict)
+    verdicts = {'reproduced', 'not reproduced', 'not checked', 'met', 'not met',   # targets (benchmarks): met / not met
+                'contradicted', 'inconclusive', 'undefined'}                 # the verdict layer (06b)
     for c in claims: assert set(pd.read_csv(c).verdict) <= verdicts, c.name
     bench = pd.read_csv(out/'benchmarks.csv')
     assert list(bench.columns) == ['benchmark', 'device', 'value', 'baseline', 'ratio', 'unit']
@@ -73,7 +73,7 @@ def test_backdoor_loop_outputs(batch):
     out, _ = batch
     loop = pd.read_csv(out/'tables'/'backdoor_loop.csv')
     assert set(loop.method) == {'original', 'FT', 'l1_sparse', 'steer'} and loop.Df.str.startswith('detected').any()
-    assert set(pd.read_csv(out/'tables'/'backdoor_loop_claims.csv').verdict) <= {'reproduced', 'not reproduced', 'not checked'}
+    assert set(pd.read_csv(out/'tables'/'backdoor_loop_claims.csv').verdict) <= {'reproduced', 'contradicted', 'inconclusive', 'undefined'}
 
 def test_sparse_tickets_outputs(batch):
     "23_sparse_tickets: the three studies (low data, after unlearning, robustness) in one tidy table."
