@@ -110,8 +110,11 @@ def summary(record: dict) -> str:
 
 # %% ../nbs/09_batch.ipynb #c024
 def declared_parameters(path: str | Path) -> list[str]:
-    "The names the `parameters` cell of the notebook at `path` declares (papermill's reading of it)."
-    return list(pm.inspect_notebook(str(path)))
+    "The names the `parameters` cell of the notebook at `path` declares (papermill's reading of it, as Python: see `run_notebook`)."
+    from papermill.translators import PythonTranslator
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == 'code' and 'parameters' in c.metadata.get('tags', [])]
+    return [p.name for p in PythonTranslator.inspect(cells[0])] if cells else []
 
 def check_parameters(extra: dict, notebooks: list[Path]) -> dict:
     "`extra`, unless it sets profile/out_dir or a name that none of `notebooks` declares (a typo would silently run the default)."

@@ -115,13 +115,16 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(c).strip()); print(f"{(c.verdict == 'identical').sum()} of {len(c)} tables identical")
         return 0
     if args.command == 'readme':
-        root = notebooks_dir().parent
-        path, out = args.file or root/'README.md', args.out or root/'figures'
-        try: atomic_write_text(path, fill_readme(path.read_text(), out))
+        try:
+            root = notebooks_dir().parent if args.file is None or args.out is None else None
+            path, out = args.file or root/'README.md', args.out or root/'figures'
+            atomic_write_text(path, fill_readme(path.read_text(), out))
         except FileNotFoundError as e: print(f'error: {e}', file=sys.stderr); return 2
         print(f'{path}: {len(README_BLOCK.findall(path.read_text()))} result blocks from {out}'); return 0
     if args.command == 'list':
-        for p in experiment_notebooks(args.nbs): print(p.stem)
+        try: names = [p.stem for p in experiment_notebooks(args.nbs)]
+        except FileNotFoundError as e: print(f'error: {e}', file=sys.stderr); return 2
+        for n in names: print(n)
         return 0
     try:
         out = args.out if args.out is not None else notebooks_dir(args.nbs).parent/'figures'

@@ -1,6 +1,6 @@
 """The package's layers (00_core, "The layers"), checked on the source of every `sparse_mu/*.py` with `ast`:
 a library module imports no running or study module, a running module no study module, and no module imports
-another module's private (`_name`) names."""
+another module's private (`_name`) names. And every `SPARSE_MU_*` variable is read through `core.env_setting`."""
 import ast
 from pathlib import Path
 
@@ -18,6 +18,8 @@ RANK = {m: i for i, mods in enumerate(LAYERS.values()) for m in mods}
 LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
 NOT_MODULES = {'__init__', '_modidx'}
 # known breaks waiting on a module someone else is changing: strict, so the test says when one is fixed
+PENDING_ENV = {m: "reads $SPARSE_MU_* with os.environ: a module being changed in parallel; read it with core.env_setting "
+                   "and drop this entry" for m in ('cache', 'engine', 'pipeline')}
 PENDING = {'tickets': "imports pipeline._model_unit: 08_pipeline is being changed in parallel; make it public "
                       "(pipeline.model_unit, with its docstring) and drop this entry"}
 
@@ -108,3 +110,39 @@ def test_checker_finds_layer_breaks():
     assert violations('defense', 'from .pipeline import Profile\nfrom .backdoor import trojan_key') == []
     assert violations('newmod', '') == ['newmod: in no layer; add it to LAYERS here and to the table in 00_core']
     assert violations('core', 'import numpy, torch\nfrom numpy import _private') == []         # other packages: not ours
+
+
+def env_reads(source: str) -> list[int]:
+    "Lines that read a `SPARSE_MU_*` variable (a literal, or an `ENV_*` constant) from `os.environ` / `os.getenv`."
+    def setting(arg):
+        return (isinstance(arg, ast.Constant) and str(arg.value).startswith('SPARSE_MU_')) or \
+               (isinstance(arg, ast.Name) and arg.id.startswith('ENV_'))
+    environ = lambda n: isinstance(n, ast.Attribute) and n.attr == 'environ'
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and setting(node.args[0]):
+            f = node.func
+            if (f.attr == 'get' and environ(f.value)) or f.attr == 'getenv': lines.append(node.lineno)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and environ(node.value) and setting(node.slice):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize('module', [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=PENDING_ENV[m])) if m in PENDING_ENV
+                                    else m for m in sorted(set(modules()) - {'core'})])
+def test_settings_read_through_core(module):
+    assert env_reads(modules()[module]) == [], f'{module}: read $SPARSE_MU_* with core.env_setting (and list it in core.SETTINGS)'
+
+
+def test_env_reads_found():
+    assert env_reads("import os\nx = os.environ.get('SPARSE_MU_DATA')\ny = os.environ['SPARSE_MU_CACHE']") == [2, 3]
+    assert env_reads("import os\nENV_X = 'SPARSE_MU_X'\nv = os.getenv(ENV_X, '')") == [3]
+    assert env_reads("import os\nos.environ['SPARSE_MU_PROGRESS'] = '0'\nhome = os.environ.get('HOME')") == []   # a write, another variable
+
+
+def test_settings_listed_once():
+    "Every `SPARSE_MU_*` name the package mentions is one of core.SETTINGS (the documented list)."
+    import re
+    from sparse_mu.core import SETTINGS
+    named = {n for src in modules().values() for n in re.findall(r"SPARSE_MU_[A-Z_]+[A-Z]", src)}
+    assert named <= set(SETTINGS), f'not in core.SETTINGS: {sorted(named - set(SETTINGS))}'
