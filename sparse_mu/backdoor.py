@@ -17,7 +17,7 @@ from .unlearn import METHODS, unlearn
 
 # %% auto #0
 __all__ = ['TRIGGER_VALUES', 'BACKDOOR_VERSION', 'trigger_value', 'trigger_box', 'add_trigger', 'poison', 'attack_success_rate',
-           'backdoor_task', 'poisoned_train', 'patched_test', 'backdoor_metrics', 'profile_backdoor_task',
+           'backdoor_task', 'poisoned_train', 'patched_test', 'backdoor_metrics', 'profile_backdoor_task', 'trojan_key',
            'trojan_model', 'backdoor_record', 'verdict_reading']
 
 # %% ../nbs/15_backdoor.ipynb #c006
@@ -112,7 +112,8 @@ def profile_backdoor_task(profile: Profile | str, seed: int, ratio: float = 0.1,
     "The backdoor task on the profile's split: `ratio` of the training images poisoned with seed `seed`."
     return backdoor_task(profile_splits(get_profile(profile)), ratio, target, seed)
 
-def _trojan_key(P: Profile, sparsity: float, seed: int, task: ForgetTask) -> dict:
+def trojan_key(P: Profile, sparsity: float, seed: int, task: ForgetTask) -> dict:
+    "The cache key parts of the trojaned model of profile `P` at `sparsity` (0: dense), seed `seed`, poisoned as `task`."
     if sparsity == 0:
         return dict(step='trojan_dense', v=BACKDOOR_VERSION, poison=task.key, seed=seed, rewind_epoch=P.rewind_epoch, **base_key(P))
     return dict(step='trojan_omp', v=BACKDOOR_VERSION, poison=task.key, pruned=prune_key(P, 'omp', sparsity, seed))
@@ -130,7 +131,7 @@ def trojan_model(profile: Profile | str, sparsity: float, seed: int, ratio: floa
                 model, rewind_state = train_with_rewind(new_model(P, seed), data, P.recipe, seed=seed, rewind_epoch=P.rewind_epoch,
                                                         augment=aug, desc='Trojan dense')
             return model, dict(rewind_state=rewind_state, train_s=t.seconds)
-        return cache.model('trojan_dense', _trojan_key(P, 0, seed, task), compute, lambda: new_model(P))
+        return cache.model('trojan_dense', trojan_key(P, 0, seed, task), compute, lambda: new_model(P))
     if sparsity == 0: return dense()[0], None
     def compute():
         with Timer() as t:
@@ -138,7 +139,7 @@ def trojan_model(profile: Profile | str, sparsity: float, seed: int, ratio: floa
             model, mask = omp(new_model(P, seed), data, P.recipe, sparsity=sparsity, rewind_epoch=P.rewind_epoch, seed=seed,
                               augment=aug, min_density=P.min_density, dense_model=model0, rewind_state=extras['rewind_state'])
         return model, dict(mask=mask.state_dict(), train_s=t.seconds)
-    model, extras = cache.model('trojan_omp', _trojan_key(P, sparsity, seed, task), compute, lambda: new_model(P))
+    model, extras = cache.model('trojan_omp', trojan_key(P, sparsity, seed, task), compute, lambda: new_model(P))
     return model, Mask.from_state_dict(extras['mask'])
 
 def backdoor_record(profile: Profile | str, method: str, sparsity: float, seed: int, ratio: float = 0.1, target: int = 0,
@@ -148,7 +149,7 @@ def backdoor_record(profile: Profile | str, method: str, sparsity: float, seed: 
     cache = cache or Cache()
     if method != 'original': config = P.config(method) if config is None else config
     task = profile_backdoor_task(P, seed, ratio, target)
-    parts = dict(step='backdoor_record', v=BACKDOOR_VERSION, method=method, config=config, model=_trojan_key(P, sparsity, seed, task))
+    parts = dict(step='backdoor_record', v=BACKDOOR_VERSION, method=method, config=config, model=trojan_key(P, sparsity, seed, task))
     def compute():
         model, mask = trojan_model(P, sparsity, seed, ratio, target, cache)
         if method == 'original': um, run = model, dict(RTE_s=0.0, RTE_min=0.0)

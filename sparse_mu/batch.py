@@ -4,71 +4,25 @@
 
 # %% ../nbs/09_batch.ipynb #c003
 from __future__ import annotations
-import argparse, concurrent.futures, datetime, json, os, platform, re, sys, tempfile, threading, time
+import concurrent.futures, datetime, json, os, platform, sys, threading, time
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import papermill as pm
 import torch
 
 import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
-from .metrics import markdown_table
 from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
-from .pipeline import ENV_GRID_LOG
+from .pipeline import ENV_GRID_LOG, PROFILES
 
 # %% auto #0
-__all__ = ['PROFILES', 'README_BLOCK', 'TIME_COLUMN', 'output_paths', 'save_figure', 'save_table', 'Claims', 'notebooks_dir',
-           'has_parameters', 'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager', 'run_notebook',
-           'error_message', 'machine_info', 'summary', 'default_workers', 'relative_path', 'keep_log_rows',
-           'kernel_env', 'batch_order', 'run_lanes', 'reproduce', 'earlier_record', 'claims_table', 'run_table',
-           'readme_block', 'fill_readme', 'compare_tables', 'parse_param', 'plan_command', 'main']
-
-# %% ../nbs/09_batch.ipynb #c006
-def output_paths(out_dir: str | Path | None = None) -> tuple[Path, Path]:
-    "The folders `(figures, tables)` of the output folder `out_dir` (a fresh temporary folder when `None`), created."
-    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix='sparse_mu_'))
-    figures, tables = out, out/'tables'
-    tables.mkdir(parents=True, exist_ok=True)
-    return figures, tables
-
-# %% ../nbs/09_batch.ipynb #c010
-def save_figure(fig, figures: Path, name: str) -> list[Path]:
-    "Save a matplotlib figure as `figures/name.png` and `.pdf` (atomically)."
-    paths = []
-    for ext in ('png', 'pdf'):
-        path = Path(figures)/f'{name}.{ext}'
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f'.{ext}'); os.close(fd)
-        try: fig.savefig(tmp, dpi=150, bbox_inches='tight', format=ext); os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp): os.remove(tmp)
-        paths.append(path)
-    return paths
-
-def save_table(df, tables: Path, name: str, markdown: str | None = None) -> Path:
-    "Write `df` as `tables/name.csv` and (given, or rendered from `df`) `tables/name.md`."
-    from sparse_mu.metrics import markdown_table
-    atomic_write_text(Path(tables)/f'{name}.csv', df.to_csv(index=False))
-    atomic_write_text(Path(tables)/f'{name}.md', markdown if markdown is not None else markdown_table(df))
-    return Path(tables)/f'{name}.csv'
-
-class Claims:
-    "The paper's claims checked on produced numbers: `check(claim, ok, detail)`, then `save(tables, name)`."
-    def __init__(self): self.rows = []
-    def check(self, claim: str, ok: bool | None, detail: str) -> bool | None:
-        verdict = 'reproduced' if ok else ('not reproduced' if ok is not None else 'not checked')
-        self.rows.append(dict(claim=claim, verdict=verdict, detail=detail))
-        print(f'[{verdict}] {claim}: {detail}')
-        return ok
-    def frame(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=['claim', 'verdict', 'detail'])
-    def save(self, tables: Path, name: str) -> Path: return save_table(self.frame(), tables, name)
+__all__ = ['notebooks_dir', 'has_parameters', 'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager',
+           'run_notebook', 'error_message', 'machine_info', 'summary', 'declared_parameters', 'check_parameters',
+           'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env', 'batch_order', 'run_lanes', 'reproduce',
+           'earlier_record']
 
 # %% ../nbs/09_batch.ipynb #c012
-PROFILES = ('smoke', 'default', 'paper')   # the profiles every experiment notebook understands (sparse_mu.pipeline.PROFILES)
-
 def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
     "`nbs_dir`, else the `nbs/` folder of the repository the package was installed from."
     path = Path(nbs_dir) if nbs_dir is not None else Path(sparse_mu.__file__).resolve().parent.parent/'nbs'
@@ -155,9 +109,23 @@ def summary(record: dict) -> str:
                                f'{workers} worker(s))'] + reruns)
 
 # %% ../nbs/09_batch.ipynb #c024
-def _check_params(extra: dict) -> dict:
+def declared_parameters(path: str | Path) -> list[str]:
+    "The names the `parameters` cell of the notebook at `path` declares (papermill's reading of it, as Python: see `run_notebook`)."
+    from papermill.translators import PythonTranslator
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == 'code' and 'parameters' in c.metadata.get('tags', [])]
+    return [p.name for p in PythonTranslator.inspect(cells[0])] if cells else []
+
+def check_parameters(extra: dict, notebooks: list[Path]) -> dict:
+    "`extra`, unless it sets profile/out_dir or a name that none of `notebooks` declares (a typo would silently run the default)."
     if {'profile', 'out_dir'} & set(extra):
         raise ValueError("profile and out_dir are set by reproduce(profile=..., out=...), not by extra_params")
+    declared = {p.stem: declared_parameters(p) for p in notebooks}
+    known = sorted({n for names in declared.values() for n in names} - {'profile', 'out_dir'})
+    for name in extra:
+        if not any(name in names for names in declared.values()):
+            raise ValueError(f"no selected notebook declares the parameter {name!r} in its parameters cell; "
+                             f"they declare: {', '.join(known) or 'only profile and out_dir'}")
     return dict(extra)
 
 def default_workers(threads: int = 1) -> int:
@@ -262,7 +230,7 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     nbs_dir = notebooks_dir(nbs_dir)
     todo = select_notebooks(experiment_notebooks(nbs_dir), only)
     out = Path(out) if out is not None else nbs_dir.parent/'figures'
-    params = dict(profile=profile, out_dir=str(out.resolve()), **_check_params(extra_params or {}))
+    params = dict(profile=profile, out_dir=str(out.resolve()), **check_parameters(extra_params or {}, todo))
     record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
                   machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), lanes=lanes,
                   notebooks=[])
@@ -291,156 +259,3 @@ def earlier_record(out: Path, record: dict) -> dict | None:
     same = earlier.get('profile') == record['profile'] and earlier.get('parameters') == record['parameters']
     return earlier if same and 'notebooks' in earlier else None
 
-
-# %% ../nbs/09_batch.ipynb #e32737ac
-README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
-
-def claims_table(out: Path) -> str:
-    "Every `*_claims.csv` of `out/tables` in one Markdown table: study, claim, verdict, numbers."
-    rows = [dict(study=f.stem.removesuffix('_claims'), claim=r.claim, verdict=f'**{r.verdict}**', numbers=r.detail)
-            for f in sorted((Path(out)/'tables').glob('*_claims.csv')) for r in pd.read_csv(f).itertuples()]
-    return markdown_table(pd.DataFrame(rows, columns=['study', 'claim', 'verdict', 'numbers'])).strip()
-
-def run_table(out: Path) -> str:
-    """The notebooks of `out/run.json` by start: commit, status, start and duration (s), then the batch's wall time; the
-    notebooks of each later rerun (`reproduce(only=...)`) follow, with starts counted from that rerun's own start."""
-    rec = json.loads((Path(out)/'run.json').read_text())
-    row = lambda n: dict(notebook=f"`{n['name']}`", commit=n.get('commit', rec.get('commit', '')), status=n['status'],
-                         start_s=f"{n.get('start', 0):.0f}", seconds=f"{n['seconds']:.0f}")
-    wall = lambda label, s: dict(notebook=f'**{label} (wall)**', commit='', status='', start_s='', seconds=f'**{s:.0f}** ({s / 60:.1f} min)')
-    runs = [(None, 'batch', rec.get('seconds', 0.0))] + [(i, f'rerun {i + 1}', u.get('seconds', 0.0))
-                                                          for i, u in enumerate(rec.get('updates', []))]
-    rows = []
-    for i, label, seconds in runs:
-        ran = sorted((n for n in rec['notebooks'] if n.get('update') == i), key=lambda n: n.get('start', 0))
-        if ran or i is None: rows += [row(n) for n in ran] + [wall(label, seconds)]   # a rerun whose notebooks ran again later: none
-    return markdown_table(pd.DataFrame(rows)).strip()
-
-def readme_block(src: str, out: Path) -> str:
-    """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims' or a file
-    under `out` (named from the repository)."""
-    if src == 'run': return run_table(out)
-    if src == 'claims': return claims_table(out)
-    kind, _, name = src.rpartition(' ')
-    path = Path(out)/Path(name).relative_to('figures') if name.startswith('figures/') else Path(out).parent/name
-    if kind == 'run': return run_table(path)
-    if not path.exists(): raise FileNotFoundError(f"README block <!-- {src} -->: no {path}; run the batch (make reproduce) first")
-    return path.read_text().strip()
-
-def fill_readme(text: str, out: str | Path) -> str:
-    "`text` with every result block rewritten from the batch's output folder `out`."
-    return README_BLOCK.sub(lambda m: m.group(1) + readme_block(m.group('src'), Path(out)) + '\n<!-- end -->', text)
-
-# %% ../nbs/09_batch.ipynb #3332305a
-TIME_COLUMN = re.compile(r'RTE|seconds|time|speedup|per_min|ratio|hours|_s$|_h$|^value$|^baseline$')
-
-def compare_tables(a: str | Path, b: str | Path) -> pd.DataFrame:
-    "Every table (`tables/*.csv`) of output folder `a`, compared with `b`'s outside the run-time columns."
-    rows = []
-    for f in sorted((Path(a)/'tables').glob('*.csv')):
-        g = Path(b)/'tables'/f.name
-        if not g.exists(): rows.append(dict(table=f.stem, rows=None, compared=0, differ='', verdict=f'not in {b}')); continue
-        x, y = pd.read_csv(f), pd.read_csv(g)
-        cols = [c for c in x.columns if not TIME_COLUMN.search(str(c))]
-        if list(x.columns) != list(y.columns) or len(x) != len(y):
-            rows.append(dict(table=f.stem, rows=len(x), compared=len(cols), differ='', verdict='other rows or columns')); continue
-        differ = [c for c in cols if not x[c].equals(y[c])]
-        rows.append(dict(table=f.stem, rows=len(x), compared=len(cols), differ=', '.join(map(str, differ)),
-                         verdict='differs' if differ else 'identical'))
-    return pd.DataFrame(rows, columns=['table', 'rows', 'compared', 'differ', 'verdict'])
-
-# %% ../nbs/09_batch.ipynb #c032
-def parse_param(text: str) -> tuple[str, object]:
-    "`'KEY=VALUE'` -> `(KEY, VALUE)`, the value parsed as JSON when possible, else kept as a string."
-    key, sep, value = text.partition('=')
-    if not sep or not key.isidentifier():
-        raise argparse.ArgumentTypeError(f"--param expects KEY=VALUE with KEY a Python name, got {text!r}")
-    try: return key, json.loads(value)
-    except json.JSONDecodeError: return key, value
-
-# %% ../nbs/09_batch.ipynb #c034
-def plan_command(profile: str, epoch_s: str | None = None, stale: bool = False) -> int:
-    "`sparse-mu plan`: the plan table of `profile` and its wall time on 1, 8 and 64 workers (nothing is trained)."
-    from sparse_mu import plan
-    if stale:                                      # `--stale`: the batch's units in the cache, by kind: fresh, stale, missing
-        from sparse_mu.pipeline import cache_status
-        st = pd.concat([cache_status(plan.get_profile(profile), jobs, prune) for reqs in plan.batch_jobs(profile).values()
-                        for prune, jobs in reqs]).drop_duplicates('key')
-        print(st.groupby(['kind', 'status']).size().unstack(fill_value=0).to_markdown()); return 0
-    if epoch_s is None: t_e, source = plan.calibrate(profile), f'calibrated on {plan.get_device()}'
-    elif epoch_s == 'paper': t_e, source = plan.PAPER_EPOCH_S, "the paper's GPU (PAPER_EPOCH_S)"
-    else:
-        try: t_e, source = float(epoch_s), 'given'
-        except ValueError: print(f"error: --epoch-s takes a number of seconds or 'paper', got {epoch_s!r}", file=sys.stderr); return 2
-    table = plan.plan_table(profile, t_e)
-    print(f'# sparse-mu plan --profile {profile}: {t_e:.2f} s per epoch-equivalent ({source})\n')
-    print(table.to_markdown(index=False, floatfmt='.3g'))
-    print(); print(plan.estimate(profile, t_e).to_markdown(index=False, floatfmt='.3g'))
-    return 0
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='sparse-mu', description="Run the experiment notebooks of sparse_mu.")
-    sub = p.add_subparsers(dest='command', required=True)
-    ls = sub.add_parser('list', help='list the experiment notebooks')
-    run = sub.add_parser('reproduce', help='execute the experiment notebooks with papermill')
-    run.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
-    run.add_argument('--only', nargs='+', metavar='NAME', help='run only notebooks whose name contains NAME')
-    run.add_argument('--out', type=Path, help="output folder (default: the repository's figures/)")
-    run.add_argument('--param', nargs='+', action='extend', type=parse_param, default=[], metavar='KEY=VALUE',
-                     help='extra notebook parameter (JSON value or string)')
-    run.add_argument('--quiet', action='store_true', help="do not print the notebooks' output")
-    run.add_argument('--workers', type=int, metavar='N', help='grid workers on a local Ray instance (1: in-process, '
-                     'no Ray; default: one per GPU, else one per CPU core)')
-    run.add_argument('--address', metavar='ADDR', help="join an existing Ray cluster (HOST:PORT of the head, or 'auto') "
-                     'instead of starting one; every node must see the same $SPARSE_MU_CACHE')
-    run.add_argument('--threads', type=int, default=1, metavar='T', help='torch threads per unit and per notebook kernel '
-                     '(default 1; the numbers depend on it, not on the number of workers or lanes)')
-    run.add_argument('--lanes', type=int, default=2, metavar='L', help='notebooks run at once (default 2; 1: one after '
-                     'the other); benchmarks run alone at the end either way')
-    for s in (ls, run): s.add_argument('--nbs', type=Path, help="notebooks folder (default: the repository's nbs/)")
-    rd = sub.add_parser('readme', help="rewrite README.md's result blocks from a batch's output folder")
-    rd.add_argument('--out', type=Path, help="the batch's output folder (default: the repository's figures/)")
-    rd.add_argument('--file', type=Path, help="the README to rewrite (default: the repository's README.md)")
-    cp = sub.add_parser('compare', help="compare two batches' tables outside the run-time columns")
-    cp.add_argument('a', type=Path, help='an output folder (e.g. figures/)'); cp.add_argument('b', type=Path, help='another one')
-    pl = sub.add_parser('plan', help="what a profile's batch costs, without training: units, cached, hours, memory")
-    pl.add_argument('--profile', default='default', choices=PROFILES, help='experiment size (default: default)')
-    pl.add_argument('--epoch-s', metavar='S', help="seconds per epoch-equivalent: a number, or 'paper' (the paper's GPU, "
-                    "plan.PAPER_EPOCH_S); default: a short calibration on the present device")
-    pl.add_argument('--stale', action='store_true', help='count the cached units: fresh, stale (cached under older code), missing')
-    return p
-
-def main(argv: list[str] | None = None) -> int:
-    "The `sparse-mu` command: `list`, `plan`, `reproduce`, `readme` or `compare` (see `sparse-mu reproduce --help`)."
-    args = _parser().parse_args(argv)
-    if args.command == 'plan': return plan_command(args.profile, args.epoch_s, args.stale)
-    if args.command == 'compare':
-        c = compare_tables(args.a, args.b)
-        print(markdown_table(c).strip()); print(f"{(c.verdict == 'identical').sum()} of {len(c)} tables identical")
-        return 0
-    if args.command == 'readme':
-        root = notebooks_dir().parent
-        path, out = args.file or root/'README.md', args.out or root/'figures'
-        try: atomic_write_text(path, fill_readme(path.read_text(), out))
-        except FileNotFoundError as e: print(f'error: {e}', file=sys.stderr); return 2
-        print(f'{path}: {len(README_BLOCK.findall(path.read_text()))} result blocks from {out}'); return 0
-    if args.command == 'list':
-        for p in experiment_notebooks(args.nbs): print(p.stem)
-        return 0
-    out = args.out if args.out is not None else notebooks_dir(args.nbs).parent/'figures'
-    try:
-        workers = args.workers if args.workers is not None else (1 if args.address else default_workers(args.threads))
-        record = reproduce(args.profile, args.only, out, args.nbs, dict(args.param), stream=not args.quiet,
-                           workers=workers, address=args.address, threads=args.threads, lanes=args.lanes)
-    except (ValueError, FileNotFoundError, ConnectionError) as e:    # bad input or no cluster: nothing ran
-        print(f'error: {e}', file=sys.stderr); return 2
-    except RuntimeError as e:
-        print(summary(json.loads((out/'run.json').read_text())), file=sys.stderr)
-        print(f'error: {e}', file=sys.stderr)
-        return 1
-    print(summary(record)); print(f'outputs in {out}')
-    return 0
-
-# %% ../nbs/09_batch.ipynb #c035
-if __name__ == '__main__' and '__file__' in globals():   # `python -m sparse_mu.batch`; never inside a notebook
-    sys.exit(main())

@@ -13,14 +13,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import check_choice, check_range, generator
+from .core import check_choice, check_range, env_setting, generator
 
 # %% auto #0
-__all__ = ['SYSTEM_FASHION_MNIST', 'MNIST_FILES', 'DATASETS', 'BUILTIN_DATASETS', 'SCENARIOS', 'TensorData', 'DatasetInfo',
-           'channel_stats', 'data_dir', 'read_idx', 'find_idx_file', 'read_mnist_folder', 'read_cifar_folder',
-           'read_svhn_folder', 'fashion_mnist_folder', 'DatasetSpec', 'load_dataset', 'Splits', 'make_splits',
-           'check_dataset', 'dataset_fingerprint', 'register_dataset', 'unregister_dataset', 'ForgetTask',
-           'make_forget', 'augment']
+__all__ = ['SYSTEM_FASHION_MNIST', 'MNIST_FILES', 'DATASETS', 'BUILTIN_DATASETS', 'SCENARIOS', 'TensorData', 'concat',
+           'DatasetInfo', 'channel_stats', 'data_dir', 'read_idx', 'find_idx_file', 'read_mnist_folder',
+           'read_cifar_folder', 'read_svhn_folder', 'fashion_mnist_folder', 'DatasetSpec', 'load_dataset', 'Splits',
+           'per_class_take', 'make_splits', 'check_dataset', 'dataset_fingerprint', 'register_dataset',
+           'unregister_dataset', 'ForgetTask', 'make_forget', 'augment']
 
 # %% ../nbs/01_data.ipynb #c006
 @dataclass
@@ -38,6 +38,10 @@ class TensorData:
     def to(self, device) -> TensorData: return TensorData(self.x.to(device), self.y.to(device))
     @property
     def classes_present(self) -> list[int]: return sorted(self.y.unique().tolist())
+
+def concat(a: TensorData, b: TensorData) -> TensorData:
+    "The samples of `a` followed by those of `b`, on the CPU (e.g. a retain set with relabelled forget samples)."
+    return TensorData(torch.cat([a.x.cpu(), b.x.cpu()]), torch.cat([a.y.cpu(), b.y.cpu()]))
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -66,7 +70,7 @@ SYSTEM_FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
 def data_dir(path: str | Path | None = None) -> Path:
     "The data directory: `path`, else `$SPARSE_MU_DATA`, else `~/.cache/sparse_mu/data`."
     if path is not None: return Path(path)
-    if os.environ.get('SPARSE_MU_DATA'): return Path(os.environ['SPARSE_MU_DATA'])
+    if env_setting('SPARSE_MU_DATA'): return Path(env_setting('SPARSE_MU_DATA'))
     return Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'sparse_mu'/'data'
 
 def _missing(what: str, where, how: str) -> FileNotFoundError:
@@ -225,8 +229,8 @@ class Splits:
     info: DatasetInfo
     key: dict = field(default_factory=dict)   # the arguments that determine the split
 
-def _per_class_take(y: torch.Tensor, sizes: Callable[[int], tuple[int, int]], seed: int):
-    "Per class, a seeded permutation cut into a first part and a second part of the given sizes."
+def per_class_take(y: torch.Tensor, sizes: Callable[[int], tuple[int, int]], seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per class of labels `y`, a seeded permutation cut into a first and a second part of sizes `sizes(class count)`: both index sets, sorted."
     first, second = [], []
     g = generator(seed)
     for c in range(int(y.max()) + 1):
@@ -252,9 +256,9 @@ def make_splits(name: str = 'fashion_mnist', seed: int = 0, val_frac: float = 0.
         if short: raise ValueError(f"{name}: per_class={per_class} training images per class asked for, but classes "
                                    f"{sorted(short)} have only {min(short.values())}..{max(short.values())} after the "
                                    f"{val_frac:.0%} validation hold-out; lower per_class (e.g. a profile's) to at most {min(have.values())}")
-    val_idx, train_idx = _per_class_take(train.y, sizes, seed)
+    val_idx, train_idx = per_class_take(train.y, sizes, seed)
     if test_per_class is not None:
-        test = test.subset(_per_class_take(test.y, lambda n: (min(n, test_per_class), 0), seed)[0])
+        test = test.subset(per_class_take(test.y, lambda n: (min(n, test_per_class), 0), seed)[0])
     key = dict(dataset=name, seed=seed, val_frac=val_frac, per_class=per_class, test_per_class=test_per_class)
     if name not in BUILTIN_DATASETS: key['fingerprint'] = dataset_fingerprint(train, test)
     return Splits(train.subset(train_idx), train.subset(val_idx), test, info, key)
@@ -340,7 +344,7 @@ def _import_target(target: str) -> Callable:
 
 def _register_from_env() -> None:
     "Call every 'module:function' named in $SPARSE_MU_DATASETS (comma-separated) once per process."
-    for target in filter(None, (t.strip() for t in os.environ.get('SPARSE_MU_DATASETS', '').split(','))):
+    for target in filter(None, (t.strip() for t in env_setting('SPARSE_MU_DATASETS').split(','))):
         if target in _ENV_LOADED: continue
         _ENV_LOADED.add(target)
         _import_target(target)()

@@ -14,12 +14,12 @@ from .cache import Cache, cache_key
 from .engine import Unit, run_units
 from .metrics import sparsity_label
 from .core import Timer, check_choice, check_range, generator, get_device
-from .data import ForgetTask, TensorData
-from .backdoor import (BACKDOOR_VERSION, _trojan_key, backdoor_metrics, patched_test, poisoned_train,
+from .data import ForgetTask, TensorData, concat
+from .backdoor import (BACKDOOR_VERSION, trojan_key, backdoor_metrics, patched_test, poisoned_train,
                        profile_backdoor_task, trigger_box, trojan_model)
 from .pipeline import Profile, augmentation, get_profile, profile_splits
 from .train import train
-from .unlearn import FinetuneConfig, _concat, classifier, features, unlearn
+from .unlearn import FinetuneConfig, classifier, features, unlearn
 
 # %% auto #0
 __all__ = ['DEFENSE_VERSION', 'DEFENSE_METHODS', 'HEATMAP_IMAGES', 'MASS_IMAGES', 'latent', 'ClassGaussians', 'ledoit_wolf',
@@ -169,7 +169,7 @@ def steer(model: nn.Module, retain: TensorData, annotated: TensorData, region: t
         logp = F.log_softmax(logits, 1)
         g, = torch.autograd.grad(logp[a].sum(), xf, create_graph=True)
         return ce + cfg.lam * scale * (g[a] * region.to(g.device)).pow(2).sum((1, 2, 3)).mean()
-    data = retain if len(annotated) == 0 else _concat(retain, annotated)
+    data = retain if len(annotated) == 0 else concat(retain, annotated)
     return train(model, data, cfg.recipe(), seed=seed, mask=mask, augment=augment, objective=objective, desc='RRR steer')
 
 # %% ../nbs/07a_defense.ipynb #d025
@@ -180,7 +180,7 @@ MASS_IMAGES = 300         # patched non-target test images the mean trigger mass
 
 def _detection_parts(P: Profile, sparsity: float, seed: int, alpha: float, ratio: float, target: int, use_labels: bool) -> dict:
     task = profile_backdoor_task(P, seed, ratio, target)
-    return dict(step='detection', v=DEFENSE_VERSION, alpha=alpha, use_labels=use_labels, model=_trojan_key(P, sparsity, seed, task))
+    return dict(step='detection', v=DEFENSE_VERSION, alpha=alpha, use_labels=use_labels, model=trojan_key(P, sparsity, seed, task))
 
 def detection_record(profile: Profile | str, sparsity: float, seed: int, alpha: float, ratio: float = 0.1, target: int = 0,
                      use_labels: bool = True, cache: Cache | None = None) -> dict:
@@ -225,7 +225,7 @@ def _defense_config(P: Profile, method: str, config):
 def _defense_parts(P: Profile, method: str, sparsity: float, seed: int, alpha, ratio: float, target: int, config) -> dict:
     task0 = profile_backdoor_task(P, seed, ratio, target)
     return dict(step='defense_record', v=DEFENSE_VERSION, method=method, config=config, alpha=alpha,
-                model=_trojan_key(P, sparsity, seed, task0))
+                model=trojan_key(P, sparsity, seed, task0))
 
 def defense_record(profile: Profile | str, method: str, sparsity: float, seed: int, alpha: float | None = None,
                    ratio: float = 0.1, target: int = 0, config=None, cache: Cache | None = None) -> dict:
@@ -271,7 +271,7 @@ def loop_units(profile: Profile | str, jobs: list[tuple], ratio: float = 0.1, ta
     "The units behind the records of `jobs`: Trojan models, detections and defence records, dependencies first; cached ones left out."
     P = get_profile(profile); cache = cache or Cache(); units = {}
     def trojan_unit(s, seed):
-        kind, parts = ('trojan_dense' if s == 0 else 'trojan_omp'), _trojan_key(P, s, seed, profile_backdoor_task(P, seed, ratio, target))
+        kind, parts = ('trojan_dense' if s == 0 else 'trojan_omp'), trojan_key(P, s, seed, profile_backdoor_task(P, seed, ratio, target))
         if cache.has(kind, parts): return None
         key = f'{kind}/{cache_key(parts)}'
         if key not in units:

@@ -16,7 +16,7 @@ from .core import check_range
 # %% auto #0
 __all__ = ['ENV_WORKERS', 'ENV_ADDRESS', 'ENV_THREADS', 'ENV_UNIT_LOG', 'Unit', 'order_units', 'EngineConfig', 'engine_config',
            'engine_env', 'run_unit', 'GridProgress', 'check_address', 'connect', 'ray_address', 'log_unit',
-           'log_cached', 'run_units', 'demo_unit', 'demo_units', 'critical_path', 'simulate', 'draw_graph']
+           'log_cached', 'run_units', 'critical_path', 'simulate', 'draw_graph']
 
 # %% ../nbs/05a_engine.ipynb #a25509ea
 @dataclass(frozen=True)
@@ -214,26 +214,6 @@ def run_units(units: Sequence[Unit], config: EngineConfig | None = None, desc: s
         return seconds
     finally:
         bar.close()
-
-# %% ../nbs/05a_engine.ipynb #402765ae
-def demo_unit(folder: str, name: str, needs: tuple = (), seconds: float = 0.0) -> None:
-    "A unit for checks: waits `seconds`, checks that the files of `needs` exist, writes `folder/name` (counted)."
-    time.sleep(seconds)
-    missing = [n for n in needs if not (Path(folder)/n).exists()]
-    if missing: raise RuntimeError(f"{name} ran before {missing}")
-    with open(Path(folder)/'log.txt', 'a') as f: f.write(name + '\n')
-    (Path(folder)/name).write_text('done')
-
-def demo_units(folder: str, seconds: float = 0.0) -> list[Unit]:
-    "Two seeds' dense → pruned → records chains, as a grid has them."
-    units = []
-    for s in (0, 1):
-        d, p = f'dense{s}', f'omp{s}'
-        units += [Unit(d, demo_unit, (folder, d, (), seconds), label=d, kind='dense'),
-                  Unit(p, demo_unit, (folder, p, (d,), seconds), deps=(d,), label=p, kind='omp')]
-        units += [Unit(f'rec{s}{m}', demo_unit, (folder, f'rec{s}{m}', (p,), seconds), deps=(p,), label=f'rec{s}{m}',
-                       kind='record') for m in ('FT', 'GA')]
-    return units
 
 # %% ../nbs/05a_engine.ipynb #50fe9f0b
 def critical_path(units: Sequence[Unit], cost: Callable[[Unit], float]) -> tuple[float, list[str]]:

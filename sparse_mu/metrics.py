@@ -15,14 +15,14 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.svm import SVC
 
-from .core import check_choice
+from .core import check_choice, markdown_table
 from .data import ForgetTask
 from .train import predict
 
 # %% auto #0
 __all__ = ['MIA_KINDS', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_attack', 'mia_efficacy',
            'mia_privacy', 'roc_auc', 'tpr_at_fpr', 'confidence', 'attack_report', 'rte_ratio', 'disparity_average',
-           'evaluate', 'summarize', 'paper_table', 'markdown_table', 'spearman', 'sparsity_label']
+           'evaluate', 'summarize', 'paper_table', 'spearman', 'sparsity_label']
 
 # %% ../nbs/06_metrics.ipynb #c005
 def _check_pair(logits: torch.Tensor, y: torch.Tensor) -> None:
@@ -216,14 +216,6 @@ def paper_table(df: pd.DataFrame, metrics: Sequence[str] = ('UA', 'MIA_Efficacy'
                   for _, r in s.iterrows()]
     out['Disparity'] = ['' if np.isnan(d) else f'{d:.{digits}f}' for d in s['Disparity']]
     return out
-
-# %% ../nbs/06_metrics.ipynb #c038
-def markdown_table(df: pd.DataFrame) -> str:
-    "A GitHub-flavoured Markdown table of `df` (columns as header, index dropped; '|' escaped)."
-    cell = lambda v: str(v).replace('|', '\\|')
-    rows = [[cell(c) for c in df.columns], ['---'] * len(df.columns)]
-    rows += [[cell(v) for v in r] for r in df.itertuples(index=False)]
-    return '\n'.join('| ' + ' | '.join(r) + ' |' for r in rows) + '\n'
 
 # %% ../nbs/06_metrics.ipynb #c041
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:

@@ -4,28 +4,20 @@
 
 # %% ../nbs/06a_per_example.ipynb #95f0dc77
 from __future__ import annotations
-import math, time
-from dataclasses import dataclass, field, replace
+import math
 from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
-from .cache import Cache, cache_key
-from .core import check_choice, check_range
-from .data import ForgetTask, make_forget
-from .engine import Unit
-from .metrics import accuracy, attack_report, evaluate, mia_efficacy, unlearning_accuracy
-from .pipeline import Profile, dense_key, dense_model, profile_splits, profile_task, prune_key, pruned_model, unlearning_record
-from .train import Recipe, predict, train
-from .unlearn import FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
+from .core import check_range
+from .data import ForgetTask
+from .metrics import accuracy, attack_report, mia_efficacy, unlearning_accuracy
 
 # %% auto #0
-__all__ = ['SETS', 'CURVE_METHODS', 'margins', 'klom', 'epsilon', 'epsilon_score', 'forgetting_quality', 'challenge_score',
-           'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'stack_margins', 'model_metrics',
-           'per_example_table', 'log_steps', 'forgetting_curve']
+__all__ = ['SETS', 'margins', 'klom', 'epsilon', 'epsilon_score', 'forgetting_quality', 'challenge_score', 'stack_margins',
+           'model_metrics', 'per_example_table', 'log_steps']
 
 # %% ../nbs/06a_per_example.ipynb #259ce24c
 def margins(logits: torch.Tensor, y: torch.Tensor) -> np.ndarray:
@@ -86,78 +78,6 @@ def challenge_score(quality: float, ra: float, ra_retrain: float, ta: float, ta_
 # %% ../nbs/06a_per_example.ipynb #fc617d72
 from .verdict import bootstrap_ci, t_interval   # scipy-based intervals over seeds (06b_verdict)
 
-# %% ../nbs/06a_per_example.ipynb #5f61aab7
-@dataclass(frozen=True)
-class SeedSet:
-    "K seeds of (original, Retrain, each method) on a small split with a small CompactCNN; one fixed Df."
-    K: int = 16
-    per_class: int = 30
-    test_per_class: int = 30
-    width: int = 8
-    recipe: Recipe = Recipe(epochs=20, lr=0.1, batch_size=32, schedule='onecycle', augment=False)
-    rewind_epoch: int = 1
-    methods: tuple = (('FT', FTConfig(epochs=2, batch_size=32)), ('l1_sparse', L1Config(epochs=2, batch_size=32)),
-                      ('GA', GAConfig(epochs=5, lr=5e-4, batch_size=16)))
-    forget_seed: int = 0
-    forget_class: int = 0
-    forget_fraction: float = 0.1
-    dataset: str = 'fashion_mnist'
-    def __post_init__(self):
-        if not (isinstance(self.K, int) and self.K >= 2): raise ValueError(f"K must be an integer ≥ 2 (models per side), got {self.K!r}")
-    @property
-    def profile(self) -> Profile:
-        "The pipeline profile of the set's originals (same split, model and recipe)."
-        return Profile(f'seedset{self.per_class}w{self.width}', dataset=self.dataset, width=self.width, per_class=self.per_class,
-                       test_per_class=self.test_per_class, seeds=tuple(range(self.K)), recipe=self.recipe,
-                       rewind_epoch=self.rewind_epoch, forget_class=self.forget_class, forget_fraction=self.forget_fraction)
-    def task(self, scenario: str) -> ForgetTask:
-        "Df/Dr of `scenario`, the same for every seed."
-        return make_forget(profile_splits(self.profile), scenario, forget_class=self.forget_class,
-                           fraction=self.forget_fraction, seed=self.forget_seed)
-
-def _original(ss: SeedSet, sparsity: float, seed: int, cache: Cache):
-    return pruned_model(ss.profile, 'omp', sparsity, seed, cache)
-
-def seed_outputs(ss: SeedSet, scenario: str, sparsity: float, seed: int, cache: Cache | None = None) -> dict:
-    "Logits on Df, Dr, test of the original, Retrain and each method of seed `seed` (a unit's fn: cached)."
-    cache = cache or Cache(); P, task = ss.profile, ss.task(scenario)
-    def compute():
-        model, mask = _original(ss, sparsity, seed, cache)
-        out = {'original': (model, 0.0)}
-        um, run = unlearn('retrain', model, task, RetrainConfig(P.recipe), seed=seed, mask=mask)
-        out['retrain'] = (um, run['RTE_s'])
-        for name, cfg in ss.methods:
-            um, run = unlearn(name, model, task, cfg, seed=seed, mask=mask); out[name] = (um, run['RTE_s'])
-        return {name: dict(forget=predict(m, task.forget), retain=predict(m, task.retain), test=predict(m, task.test), RTE_s=t)
-                for name, (m, t) in out.items()}
-    return cache.record('seed_outputs', outputs_parts(ss, scenario, sparsity, seed), compute)
-
-def outputs_parts(ss: SeedSet, scenario: str, sparsity: float, seed: int) -> dict:
-    return dict(step='seed_outputs', v=1, seedset=ss, scenario=scenario, sparsity=round(sparsity, 6), seed=seed,
-                model=prune_key(ss.profile, 'omp', sparsity, seed) if sparsity else dense_key(ss.profile, seed))
-
-def seedset_units(ss: SeedSet, scenarios: Sequence[str], sparsities: Sequence[float], cache: Cache | None = None) -> list[Unit]:
-    "The engine's units (kinds seedset_*: kept apart from the grid's dense/omp units that 19_scaling calibrates on): dense and OMP originals per seed, then one `seed_outputs` unit per (scenario, sparsity, seed); cached ones left out."
-    cache = cache or Cache(); P, units = ss.profile, []
-    for seed in range(ss.K):
-        dkey = f'dense/{cache_key(dense_key(P, seed))}'
-        has_dense = cache.has('dense', dense_key(P, seed))
-        if not has_dense: units.append(Unit(dkey, dense_model, (P, seed, cache), label=f'seedset dense s{seed}', kind='seedset_dense'))
-        for s in sparsities:
-            mkey = dkey
-            if s:
-                mkey = f'omp/{cache_key(prune_key(P, "omp", s, seed))}'
-                if not cache.has('omp', prune_key(P, 'omp', s, seed)):
-                    units.append(Unit(mkey, pruned_model, (P, 'omp', s, seed, cache), deps=(dkey,) if not has_dense else (),
-                                      label=f'seedset omp {s:.0%} s{seed}', kind='seedset_omp'))
-            for sc in scenarios:
-                parts = outputs_parts(ss, sc, s, seed)
-                if cache.has('seed_outputs', parts): continue
-                units.append(Unit(f'seed_outputs/{cache_key(parts)}', seed_outputs, (ss, sc, s, seed, cache),
-                                  deps=tuple(k for k in (mkey,) if any(u.key == k for u in units)),
-                                  label=f'seedset {sc} {s:.0%} s{seed}', kind='seed_outputs'))
-    return units
-
 # %% ../nbs/06a_per_example.ipynb #aad2dc6c
 SETS = ('forget', 'retain', 'test')
 
@@ -203,36 +123,3 @@ def log_steps(first: int, last: int, per_octave: int = 1) -> tuple[int, ...]:
     n = int(round(math.log2(last / first) * per_octave)) + 1
     return tuple(sorted({v for i in range(n) if (v := int(round(first * 2 ** (i / per_octave)))) <= last} | {last}))
 
-CURVE_METHODS = ('FT', 'l1_sparse')
-
-def forgetting_curve(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, steps: Sequence[int],
-                     config=None, cache: Cache | None = None) -> dict:
-    "UA, MIA-Efficacy, RA, TA and RTE after each of `steps` steps of one constant-lr run of FT or ℓ1-sparse (a unit's fn: cached)."
-    check_choice(method, CURVE_METHODS, 'curve method'); cache = cache or Cache()
-    config = config or (FTConfig(batch_size=32) if method == 'FT' else L1Config(batch_size=32, scheduler='constant'))
-    if method == 'l1_sparse' and config.scheduler != 'constant':
-        raise ValueError("a forgetting curve reads every step count off one run: ℓ1-sparse needs scheduler='constant'")
-    steps = tuple(sorted(set(int(s) for s in steps)))
-    def compute():
-        model, mask = pruned_model(profile, 'omp', sparsity, seed, cache)
-        task = profile_task(profile, scenario, seed)
-        per_epoch = math.ceil(len(task.retain) / config.batch_size)
-        recipe = replace(config.recipe(), epochs=math.ceil(steps[-1] / per_epoch))
-        rows, state = [], dict(step=0, train_s=0.0, t0=time.perf_counter())
-        def record(m):
-            state['train_s'] += time.perf_counter() - state['t0']
-            rows.append(dict(step=state['step'], RTE_s=state['train_s'], **evaluate(m, task, privacy=False)))
-            m.train(); state['t0'] = time.perf_counter()
-        def objective(m, x, y, idx):
-            if state['step'] in steps and not any(r['step'] == state['step'] for r in rows): record(m)
-            state['step'] += 1
-            return F.cross_entropy(m(x), y)
-        model = model.train()
-        gamma = (lambda p: config.gamma) if method == 'l1_sparse' else None
-        train(model, task.retain, recipe, seed=seed, mask=mask, l1=gamma, objective=objective, desc=f'{method} curve')
-        if state['step'] in steps and not any(r['step'] == state['step'] for r in rows): record(model)
-        return dict(rows=[r for r in rows if r['step'] in steps])
-    parts = dict(step='curve', v=1, scenario=scenario, method=method, config=config, steps=steps, seed=seed,
-                 forget=profile_task(profile, scenario, seed).key,
-                 model=prune_key(profile, 'omp', sparsity, seed) if sparsity else dense_key(profile, seed))
-    return cache.record('curve', parts, compute)

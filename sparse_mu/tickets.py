@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .cache import Cache
 from .core import Timer, check_choice, check_range, generator, set_seed
-from .data import Splits, TensorData, _per_class_take
+from .data import Splits, TensorData, per_class_take
 from .engine import Unit
 from .prune import Mask, magnitude_mask
 from .pipeline import (Profile, base_key, dense_model, get_profile, new_model, profile_splits, pruned_model,
@@ -38,7 +38,7 @@ def k_per_class(data: TensorData, k: int | None, seed: int = 0) -> torch.Tensor:
     for c, n in enumerate(counts.tolist()):
         if 0 < n < k:
             raise ValueError(f"class {c} has only {n} training samples, fewer than k={k}: lower k or use k=None (all)")
-    return _per_class_take(y, lambda n: (k, 0), seed)[0]     # the splits' own per-class sampler
+    return per_class_take(y, lambda n: (k, 0), seed)[0]     # the splits' own per-class sampler
 
 def low_data_splits(splits: Splits, k: int | None, seed: int = 0) -> Splits:
     "`splits` with its training set cut to `k` samples per class (validation and test untouched)."

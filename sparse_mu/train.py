@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm   # text bars: they also behave in papermill logs (no widget needed)
 
-from .core import check_choice, check_range, generator, get_device, set_seed
+from .core import check_choice, check_range, env_setting, generator, get_device, set_seed
 import torch._dynamo  # the first optimizer of a process imports it (seconds): pay that at import, not inside a timed run
 from .data import TensorData, augment as augment_batch
 
@@ -60,13 +60,13 @@ def lr_factor(recipe: Recipe, progress: float) -> float:
 # %% ../nbs/03_train.ipynb #c009
 def progress(iterable, desc: str, total: int | None = None):
     "A tqdm progress bar that behaves in terminals, notebooks and papermill logs."
-    off = os.environ.get('SPARSE_MU_PROGRESS', '1') == '0'
+    off = env_setting('SPARSE_MU_PROGRESS') == '0'
     return tqdm(iterable, desc=desc, total=total, disable=off, mininterval=5, leave=False, dynamic_ncols=True)
 
 # %% ../nbs/03_train.ipynb #mem1
 def memory_budget(device=None) -> int:
     "Bytes a unit may use on `device`: $SPARSE_MU_MEMORY_GB if set, else 90% of the GPU's memory or 80% of the available RAM."
-    env = os.environ.get('SPARSE_MU_MEMORY_GB')
+    env = env_setting('SPARSE_MU_MEMORY_GB')
     if env:
         try: gb = float(env)
         except ValueError: gb = -1

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, grad, jvp, vmap
 
 from .core import Timer, check_choice, check_range, generator, get_device, set_seed
-from .data import ForgetTask, TensorData
+from .data import ForgetTask, TensorData, concat
 from .prune import Mask
 from .models import reinit
 from .train import RECIPES, Recipe, activation_bytes, check_fits, memory_budget, param_bytes, train, train_bytes
@@ -446,9 +446,6 @@ class SSDConfig:
         check_choice(self.importance, ('batch', 'per_sample'), 'SSD importance')
 
 # %% ../nbs/07_unlearn.ipynb #b006
-def _concat(a: TensorData, b: TensorData) -> TensorData:
-    return TensorData(torch.cat([a.x.cpu(), b.x.cpu()]), torch.cat([a.y.cpu(), b.y.cpu()]))
-
 def random_wrong_labels(y: torch.Tensor, num_classes: int, seed: int) -> torch.Tensor:
     "For every label y, a class drawn uniformly from the other `num_classes` − 1."
     shift = torch.randint(1, num_classes, y.shape, generator=generator(seed))
@@ -465,7 +462,7 @@ def _random_labelled(model: nn.Module, forget: TensorData, seed: int, labels: st
 def rl_passes(model: nn.Module, retain: TensorData, forget: TensorData, cfg: RLConfig, *, seed: int, epoch: int) -> list[TensorData]:
     "The data of RL's passes in `epoch`: [Dr ∪ Df'] shuffled together, or [Df', Dr] forget-first; Df' relabelled per `cfg.labels`."
     relabelled = _random_labelled(model, forget, seed if cfg.labels == 'wrong_once' else seed + epoch, cfg.labels)
-    return [relabelled, retain] if cfg.order == 'forget_first' else [_concat(retain, relabelled)]
+    return [relabelled, retain] if cfg.order == 'forget_first' else [concat(retain, relabelled)]
 
 def _sgd(model: nn.Module, recipe: Recipe) -> torch.optim.SGD:
     return torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum, weight_decay=recipe.weight_decay)
@@ -473,7 +470,7 @@ def _sgd(model: nn.Module, recipe: Recipe) -> torch.optim.SGD:
 def _relabel_train(model, retain, forget, cfg, *, seed, mask, augment, trainable=None, desc='RL') -> nn.Module:
     "RL's training (SalUn's with `trainable`): one shuffled call for 'shuffled' + 'wrong_once'; else epoch by epoch, one optimiser."
     if cfg.order == 'shuffled' and cfg.labels == 'wrong_once':
-        return train(model, _concat(retain, _random_labelled(model, forget, seed)), cfg.recipe(), seed=seed, mask=mask,
+        return train(model, concat(retain, _random_labelled(model, forget, seed)), cfg.recipe(), seed=seed, mask=mask,
                      augment=augment, trainable=trainable, desc=desc)
     one = replace(cfg.recipe(), epochs=1); opt = _sgd(model, one)
     for e in range(cfg.epochs):
@@ -565,7 +562,7 @@ def neggrad_plus(model: nn.Module, retain: TensorData, forget: TensorData, cfg: 
         ce = F.cross_entropy(m(x), y, reduction='none'); f = (idx >= n_r).to(ce.dtype)
         mean = lambda w: (ce * w).sum() / w.sum().clamp(min=1)
         return cfg.beta * mean(1 - f) - (1 - cfg.beta) * mean(f)
-    return train(model, _concat(retain, forget), cfg.recipe(), seed=seed, mask=mask, augment=augment,
+    return train(model, concat(retain, forget), cfg.recipe(), seed=seed, mask=mask, augment=augment,
                  objective=objective, desc='NegGrad+')
 
 # %% ../nbs/07_unlearn.ipynb #b018
@@ -601,7 +598,7 @@ def batch_importance(model: nn.Module, data: TensorData, batch_size: int = 64, s
 
 def ssd(model: nn.Module, retain: TensorData, forget: TensorData, cfg: SSDConfig, *, seed: int, mask=None, device=None) -> nn.Module:
     "Selective synaptic dampening: importances on D = Dr ∪ Df and on Df; dampen where Df's is α times D's."
-    full = _concat(retain, forget)
+    full = concat(retain, forget)
     if cfg.importance == 'batch':
         i_d, i_f = (batch_importance(model, d, cfg.batch_size, seed, device) for d in (full, forget))
     else:
@@ -715,7 +712,7 @@ def manif_smc(model: nn.Module, retain: TensorData, forget: TensorData, cfg: Man
     model.load_state_dict(state_o)                          # the curve uses θo's BN statistics; the final run starts from θo
     theta_c = fit_control_point(model, theta_u, theta_o, retain.subset(tg['neighbours'].cpu()), cfg, seed=seed, mask=mask)
     margin = path_margins(model, (theta_u, theta_c, theta_o), fx, tg['centroid'], tg['positive'])
-    return train(model, _concat(unlabelled, retain), cfg.recipe(), seed=seed, mask=mask, objective=objective(margin),
+    return train(model, concat(unlabelled, retain), cfg.recipe(), seed=seed, mask=mask, objective=objective(margin),
                  desc='ManiF-SMC')
 
 # %% ../nbs/07_unlearn.ipynb #c026

@@ -220,5 +220,5 @@ class Verdicts:
     def frame(self) -> pd.DataFrame: return pd.DataFrame([v.row() for v in self.rows], columns=COLUMNS)
     def counts(self) -> dict: return {w: sum(v.verdict == w for v in self.rows) for w in VERDICTS}
     def save(self, tables, name: str):
-        from sparse_mu.batch import save_table          # moving to sparse_mu.core
+        from sparse_mu.core import save_table
         return save_table(self.frame(), tables, name)

@@ -29,13 +29,13 @@ def _row_hash(x: torch.Tensor) -> torch.Tensor:
 
 @pytest.fixture(scope='module')
 def fmnist_split():
-    "The full 10% split of Fashion-MNIST, with the index sets `_per_class_take` produced for it."
+    "The full 10% split of Fashion-MNIST, with the index sets `per_class_take` produced for it."
     if not (FASHION_MNIST/'train-images-idx3-ubyte.gz').exists(): pytest.skip('Fashion-MNIST is not installed')
     taken = []
-    real = data._per_class_take
+    real = data.per_class_take
     def spy(y, sizes, seed):
         out = real(y, sizes, seed); taken.append(out); return out
-    mp = pytest.MonkeyPatch(); mp.setattr(data, '_per_class_take', spy)
+    mp = pytest.MonkeyPatch(); mp.setattr(data, 'per_class_take', spy)
     try: s = make_splits('fashion_mnist', seed=0)
     finally: mp.undo()
     raw_train, raw_test, _ = load_dataset('fashion_mnist')

@@ -1,7 +1,8 @@
 "End-to-end: the papermill batch of every experiment notebook at the smoke profile (what CI runs)."
 import json
 import pandas as pd, pytest
-from sparse_mu.batch import experiment_notebooks, main, reproduce
+from sparse_mu.batch import experiment_notebooks, reproduce
+from sparse_mu.cli import main
 from sparse_mu.verdict import VERDICTS
 
 TIDY = ['scenario', 'sparsity', 'method', 'seed', 'UA', 'MIA_Efficacy', 'RA', 'TA', 'RTE_min']

@@ -83,7 +83,7 @@ def test_resnet18_paper_shaped(cifar):
 
 def test_plan_command_every_profile(capsys):
     "`sparse-mu plan` for every profile: the table, the 1/8/64-worker estimate; paper: IU within 16 GB, cached unknowable."
-    from sparse_mu.batch import main
+    from sparse_mu.cli import main
     from sparse_mu.plan import PAPER_EPOCH_S, plan_table
     assert main(['plan', '--profile', 'smoke']) == 0                          # calibrated on this machine
     out = capsys.readouterr().out

@@ -40,14 +40,14 @@ def test_readme_python_block_runs(i, tmp_path):
 
 @pytest.mark.parametrize('cmd', sparse_mu_commands())
 def test_readme_cli_lines_parse(cmd):
-    from sparse_mu.batch import _parser
-    args = _parser().parse_args(shlex.split(cmd))
+    from sparse_mu.cli import parser
+    args = parser().parse_args(shlex.split(cmd))
     assert args is not None
 
 
 def test_readme_results_are_the_committed_batch():
     "Every result block of README.md is what `sparse-mu readme` writes from figures/: tables verbatim, claims, run times."
-    from sparse_mu.batch import README_BLOCK, fill_readme
+    from sparse_mu.report import README_BLOCK, fill_readme
     text = README.read_text()
     assert len(README_BLOCK.findall(text)) >= 10
     assert fill_readme(text, README.parent/'figures') == text, 'README.md is out of date with figures/: run `sparse-mu readme`'
