@@ -81,22 +81,27 @@ def test_sparse_tickets_outputs(batch):
     out, _ = batch
     assert set(pd.read_csv(out/'tables'/'tickets_records.csv').study) == {'low_data', 'unlearned', 'robustness'}
 
-def test_engine_recorded_and_plan_matches_the_notebooks(batch):
-    "run.json names the engine; what the notebooks asked for is exactly what the cost plan (09a_plan) says they ask for."
+def test_engine_recorded_and_plan_matches_the_notebooks(batch, tmp_path):
+    """run.json names the engine; the plan (09a_plan) reads the notebooks' own logged requests (no second copy of the
+    grids), and every unit it plans from them is a unit the batch logged (computed, or found in the cache)."""
+    from sparse_mu.cache import Cache
     from sparse_mu.core import to_jsonable
+    from sparse_mu.pipeline import get_profile, record_units
     from sparse_mu.plan import batch_jobs
     out, record = batch
     assert record['engine']['workers'] == 2 and record['engine']['ray']
+    log = out/'grid_requests.jsonl'
     logged = {}
-    for line in (out/'grid_requests.jsonl').read_text().splitlines():
+    for line in log.read_text().splitlines():
         e = json.loads(line); logged.setdefault(e['notebook'], []).append([e['prune'], e['jobs']])
-    planned = {nb: [[prune, to_jsonable([list(j) for j in jobs])] for prune, jobs in reqs] for nb, reqs in batch_jobs('smoke').items()}
-    # the plan maps the default batch's requests onto smoke; 13's step-matched γ comes from the profile's data, not from a grid
-    no_gamma = lambda r: {nb: [[p, [j[:4] + [{k: v for k, v in j[4].items() if not (j[2] == 'l1_sparse' and k == 'gamma')}
-                                             if j[4] else j[4]] for j in jobs]] for p, jobs in reqs] for nb, reqs in r.items()}
-    assert no_gamma(json.loads(json.dumps(logged, sort_keys=True))) == no_gamma(json.loads(json.dumps(planned, sort_keys=True)))
+    planned = batch_jobs('smoke', log=log)
+    as_json = lambda r: json.loads(json.dumps(r, sort_keys=True))
+    assert as_json(logged) == as_json({nb: [[p, to_jsonable([list(j) for j in jobs])] for p, jobs in reqs] for nb, reqs in planned.items()})
     units = [json.loads(l) for l in (out/'units.jsonl').read_text().splitlines()]
-    assert all(u['notebook'] and u['seconds'] >= 0 for u in units)
+    assert all(u['notebook'] and (u['seconds'] >= 0 if u['seconds'] is not None else u['cached']) for u in units)
+    P, empty = get_profile('smoke'), Cache(tmp_path/'empty')
+    plan_keys = {u.key for reqs in planned.values() for prune, jobs in reqs for u in record_units(P, jobs, prune, empty)}
+    assert plan_keys and plan_keys <= {u['key'] for u in units}, sorted(plan_keys - {u['key'] for u in units})[:5]
 
 def test_cli_errors(capsys):
     with pytest.raises(SystemExit) as e: main(['reproduce', '--profile', 'huge'])
