@@ -143,13 +143,21 @@ def rte_ratios(records: pd.DataFrame, baseline: str = 'retrain') -> pd.DataFrame
                              paper_ratio=PAPER_RTE_RATIOS.get(method, np.nan), n=int((part.method == method).sum())))
     return pd.DataFrame(rows)
 
-class Targets(Claims):
-    "Performance targets checked on measured numbers: `check(target, ok, detail)` gives 'met', 'not met' or 'not checked' (ok None)."
-    def check(self, claim: str, ok: bool | None, detail: str) -> bool | None:
-        verdict = 'met' if ok else ('not met' if ok is not None else 'not checked')
-        self.rows.append(dict(claim=claim, verdict=verdict, detail=detail))
-        print(f'[{verdict}] {claim}: {detail}')
-        return ok
+from dataclasses import replace
+from .verdict import Claim, Verdict, Verdicts, judge
+
+class Targets(Verdicts):
+    "Engineering targets judged by the verdict layer: `target(name, ratios, target, at_least)` judges `ratio − target` over repeated timings."
+    def target(self, name: str, ratios, target: float, at_least: bool = True, what: str = 'timing', note: str = '') -> Verdict:
+        "Effect = measured ratio − `target` per repeated timing (direction +1 for '≥', −1 for '≤'; margin 0); one timing: inconclusive."
+        claim = Claim(name, f'measured ratio − {target:g}', direction=1 if at_least else -1, margin=0.0, unit=what)
+        v = judge(np.asarray(ratios, float).ravel() - target, claim)
+        detail = v.detail.replace('1 seed: no interval', f'1 {what}: no interval over repeated timings').replace('paper: ', 'target: ')
+        detail = detail.replace("the paper's way", "on the target's side")
+        return self.add(replace(v, detail=detail + (f'; {note}' if note else '')))
+    def not_measured(self, name: str, why: str) -> Verdict:
+        "A target this run could not measure (e.g. no GPU): undefined, with the reason."
+        return self.add(Verdict(name, 'undefined', float('nan'), float('nan'), float('nan'), 0.0, 0, f'not measured: {why}'))
 
 # %% ../nbs/17_benchmarks.ipynb #05362439
 def interleaved_rte(methods: dict[str, Callable], baseline: Callable, rounds: int = 3, device=None) -> pd.DataFrame:

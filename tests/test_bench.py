@@ -108,5 +108,7 @@ def test_array_images_like_cifar():
 def test_throughput_slope_targets():
     assert throughput(1000, [5.0, 1.0, 2.0, 1.0]) == 1000.0
     assert abs(loglog_slope([100, 200, 400], [1.0, 2.0, 4.0]) - 1.0) < 1e-9
-    t = Targets(); t.check('fast', True, 'x'); t.check('GPU', None, 'no GPU')
-    assert t.frame().verdict.tolist() == ['met', 'not checked']
+    t = Targets(); t.target('fast', [1.6, 1.7, 1.65], 1.5); t.target('one timing', [1.7], 1.5); t.not_measured('GPU', 'no GPU')
+    t.target('cheap', [0.2, 0.21, 0.22], 0.1, at_least=False)
+    assert t.frame().verdict.tolist() == ['reproduced', 'inconclusive', 'undefined', 'contradicted']
+    assert list(t.frame().columns) == ['claim', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds', 'verdict', 'detail']
