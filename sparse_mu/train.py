@@ -18,8 +18,8 @@ import torch._dynamo  # the first optimizer of a process imports it (seconds): p
 from .data import TensorData, augment as augment_batch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram', 'param_bytes',
-           'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
+__all__ = ['SCHEDULES', 'RECIPES', 'CPU_CHANNELS_LAST', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram',
+           'param_bytes', 'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
 
 # %% ../nbs/03_train.ipynb #c006
 SCHEDULES = ('multistep', 'onecycle', 'constant')
@@ -118,9 +118,12 @@ def check_fits(need: int, device, what: str, advice: str) -> int:
     return need
 
 # %% ../nbs/03_train.ipynb #c011
+CPU_CHANNELS_LAST = True   # not a setting: `17_benchmarks` sets it False for a moment to time the former CPU layout
+
 def _model_to(model: nn.Module, device: torch.device) -> nn.Module:
     "`model` on `device`, its 4-d weights in `channels_last` layout (faster convolutions on CUDA and on the CPU)."
-    return model.to(device).to(memory_format=torch.channels_last)
+    model = model.to(device)
+    return model.to(memory_format=torch.channels_last) if device.type == 'cuda' or CPU_CHANNELS_LAST else model
 
 def _autocast(device: torch.device, cpu_bf16: bool = False):
     "bf16 autocast on CUDA; on the CPU only when asked (`Recipe.cpu_bf16`), since there it lowers the precision."
