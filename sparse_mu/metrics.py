@@ -5,7 +5,7 @@
 # %% ../nbs/06_metrics.ipynb #c002
 from __future__ import annotations
 import math
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,9 @@ from .data import ForgetTask
 from .train import predict
 
 # %% auto #0
-__all__ = ['MIA_KINDS', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_attack', 'mia_efficacy',
-           'mia_privacy', 'roc_auc', 'tpr_at_fpr', 'confidence', 'attack_report', 'rte_ratio', 'disparity_average',
-           'evaluate', 'summarize', 'paper_table', 'spearman', 'sparsity_label']
+__all__ = ['MIA_KINDS', 'SVC_CACHE_MB', 'DISPARITY_METRICS', 'accuracy', 'unlearning_accuracy', 'mia_features', 'svc_fit',
+           'svc_attack', 'mia_efficacy', 'mia_privacy', 'roc_auc', 'tpr_at_fpr', 'confidence', 'attack_report',
+           'rte_ratio', 'disparity_average', 'evaluate', 'summarize', 'paper_table', 'spearman', 'sparsity_label']
 
 # %% ../nbs/06_metrics.ipynb #c005
 def _check_pair(logits: torch.Tensor, y: torch.Tensor) -> None:
@@ -69,15 +69,20 @@ def _np(features: torch.Tensor) -> np.ndarray:
     "Features as a float64 NumPy array `[N, d]`."
     return features.detach().cpu().double().numpy().reshape(len(features), -1)
 
-def svc_attack(members: torch.Tensor, nonmembers: torch.Tensor, targets: torch.Tensor) -> np.ndarray:
-    "Fit `SVC(C=3, gamma='auto', kernel='rbf')` on member (1) vs non-member (0) features; predict `targets` (bool, True = member)."
+SVC_CACHE_MB = 200   # LIBSVM's kernel cache (scikit-learn's default): a speed setting only, the fitted predictor does not depend on it
+
+def svc_fit(members: torch.Tensor, nonmembers: torch.Tensor) -> Callable[[torch.Tensor], np.ndarray]:
+    "Fit `SVC(C=3, gamma='auto', kernel='rbf')` on member (1) vs non-member (0) features; returns targets -> bool array (True = member)."
     if len(members) == 0 or len(nonmembers) == 0:
         raise ValueError(f"the attack needs shadow members and non-members, got {len(members)} and {len(nonmembers)}")
     X = np.concatenate([_np(members), _np(nonmembers)])
     t = np.concatenate([np.ones(len(members)), np.zeros(len(nonmembers))])
-    clf = SVC(C=3, gamma='auto', kernel='rbf').fit(X, t)
-    if len(targets) == 0: return np.zeros(0, dtype=bool)
-    return clf.predict(_np(targets)) == 1
+    clf = SVC(C=3, gamma='auto', kernel='rbf', cache_size=SVC_CACHE_MB).fit(X, t)
+    return lambda targets: clf.predict(_np(targets)) == 1 if len(targets) else np.zeros(0, dtype=bool)
+
+def svc_attack(members: torch.Tensor, nonmembers: torch.Tensor, targets: torch.Tensor) -> np.ndarray:
+    "Fit the attack on member (1) vs non-member (0) features (`svc_fit`); predict `targets` (bool, True = member)."
+    return svc_fit(members, nonmembers)(targets)
 
 # %% ../nbs/06_metrics.ipynb #c017
 def _shadow_size(n_test: int, max_shadow: int | None) -> int:
@@ -108,8 +113,8 @@ def mia_privacy(retain_logits: torch.Tensor, retain_y: torch.Tensor, test_logits
     if n < 1: raise ValueError(f"MIA-Privacy needs at least 2 retain and 2 test samples (got {len(retain_y)} and {len(test_y)})")
     feat = lambda z, y: mia_features(z, y, kind)
     tr, te = feat(retain_logits, retain_y), feat(test_logits, test_y)
-    tpr = svc_attack(tr[:n], te[:n], tr[n:]).mean()
-    tnr = 1 - svc_attack(tr[:n], te[:n], te[n:]).mean()
+    attack = svc_fit(tr[:n], te[:n])                                   # one shadow model labels both target sets
+    tpr, tnr = attack(tr[n:]).mean(), 1 - attack(te[n:]).mean()
     return 100.0 * float(tpr + tnr) / 2
 
 # %% ../nbs/06_metrics.ipynb #33a5cc1f

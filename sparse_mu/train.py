@@ -18,8 +18,8 @@ import torch._dynamo  # the first optimizer of a process imports it (seconds): p
 from .data import TensorData, augment as augment_batch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram', 'param_bytes',
-           'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
+__all__ = ['SCHEDULES', 'RECIPES', 'CPU_CHANNELS_LAST', 'Recipe', 'lr_factor', 'progress', 'memory_budget', 'available_ram',
+           'param_bytes', 'activation_bytes', 'train_bytes', 'check_fits', 'train', 'predict', 'accuracy']
 
 # %% ../nbs/03_train.ipynb #c006
 SCHEDULES = ('multistep', 'onecycle', 'constant')
@@ -37,11 +37,13 @@ class Recipe:
     gamma: float = 0.1
     warmup: float = 0.25
     augment: bool = True
+    cpu_bf16: bool = False      # bf16 autocast on the CPU too (faster, lower precision); CUDA always uses it
     def __post_init__(self):
         check_choice(self.schedule, SCHEDULES, 'learning-rate schedule')
         check_range(self.lr, 'learning rate', lo=0, lo_open=True)
         check_range(self.weight_decay, 'weight decay', lo=0); check_range(self.momentum, 'momentum', 0, 1, hi_open=True)
         if not (isinstance(self.epochs, int) and self.epochs >= 1): raise ValueError(f"epochs must be a positive integer, got {self.epochs!r}")
+        if not isinstance(self.cpu_bf16, bool): raise ValueError(f"cpu_bf16 must be True or False, got {self.cpu_bf16!r}")
         if not (isinstance(self.batch_size, int) and self.batch_size >= 1): raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
 
 RECIPES = {
@@ -116,9 +118,17 @@ def check_fits(need: int, device, what: str, advice: str) -> int:
     return need
 
 # %% ../nbs/03_train.ipynb #c011
+CPU_CHANNELS_LAST = True   # not a setting: `17_benchmarks` sets it False for a moment to time the former CPU layout
+
 def _model_to(model: nn.Module, device: torch.device) -> nn.Module:
+    "`model` on `device`, its 4-d weights in `channels_last` layout (faster convolutions on CUDA and on the CPU)."
     model = model.to(device)
-    return model.to(memory_format=torch.channels_last) if device.type == 'cuda' else model
+    return model.to(memory_format=torch.channels_last) if device.type == 'cuda' or CPU_CHANNELS_LAST else model
+
+def _autocast(device: torch.device, cpu_bf16: bool = False):
+    "bf16 autocast on CUDA; on the CPU only when asked (`Recipe.cpu_bf16`), since there it lowers the precision."
+    return torch.autocast(device.type, dtype=torch.bfloat16,
+                          enabled=device.type == 'cuda' or (device.type == 'cpu' and cpu_bf16))
 
 def _add_l1_subgradient(model: nn.Module, gamma: float) -> None:
     "grad += γ·sign(θ) for every parameter: the subgradient of γ‖θ‖₁."
@@ -154,7 +164,7 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
             x, y = data.x[idx], data.y[idx]
             if use_aug: x = augment_batch(x, augment[0], augment[1], gen)
             for g in opt.param_groups: g['lr'] = recipe.lr * lr_factor(recipe, step / total)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+            with _autocast(device, recipe.cpu_bf16):
                 loss = sign * objective(model, x, y, idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -169,15 +179,13 @@ def train(model: nn.Module, data: TensorData, recipe: Recipe, *, seed: int, augm
     return model.eval()
 
 # %% ../nbs/03_train.ipynb #c013
-@torch.no_grad()
 def predict(model: nn.Module, data: TensorData, batch_size: int = 1024, device=None) -> torch.Tensor:
     "Logits of `model` on every sample of `data` (float32, on the CPU), in eval mode."
-    device = get_device(device); model = _model_to(model, device).eval()
+    device = get_device(device); model = _model_to(model, device).eval()   # moved outside inference mode: its weights stay trainable
     outs = []
-    for x in data.x.split(batch_size):
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            outs.append(model(x.to(device)).float().cpu())
-    return torch.cat(outs) if outs else torch.zeros(0, 0)
+    with torch.inference_mode(), _autocast(device):
+        for x in data.x.split(batch_size): outs.append(model(x.to(device)).float().cpu())
+    return torch.cat(outs) if outs else torch.zeros(0, 0)     # cat outside inference mode: an ordinary tensor
 
 def accuracy(model: nn.Module, data: TensorData, batch_size: int = 1024, device=None) -> float:
     "Top-1 accuracy of `model` on `data`, in %."

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import torch
 
-from sparse_mu.metrics import (accuracy, unlearning_accuracy, mia_features, mia_efficacy, mia_privacy,
+import sparse_mu.metrics as metrics
+from sparse_mu.metrics import (accuracy, unlearning_accuracy, mia_features, mia_efficacy, mia_privacy, svc_attack, svc_fit,
                                disparity_average, paper_table, markdown_table, MIA_KINDS)
 
 
@@ -55,3 +56,31 @@ def test_disparity_and_table():
     assert tab.UA[1] == '73.64 (26.36)' and tab.Disparity[0] == '0.00'
     assert float(tab.Disparity[1]) == pytest.approx(11.495, abs=0.006)   # 11.495 rounds either way in binary
     assert markdown_table(tab).count('\n') == 4
+
+
+def _overlapping(n, seed):
+    "Confidence features of members and non-members that overlap: the SVC has many support vectors."
+    g = torch.Generator().manual_seed(seed)
+    return (0.6 + 0.4 * torch.rand(n, 1, generator=g, dtype=torch.float64),
+            0.3 + 0.7 * torch.rand(n, 1, generator=g, dtype=torch.float64))
+
+
+def test_privacy_one_fit_is_the_two_fits():
+    "MIA-Privacy fits its shadow model once: the same number as fitting it twice, once per target set."
+    g = torch.Generator().manual_seed(3)
+    def toy(n, lo, hi):
+        y = torch.randint(0, 10, (n,), generator=g)
+        return _logits(lo + (hi - lo) * torch.rand(n, generator=g), y), y
+    zr, yr = toy(300, 0.5, 0.999); zt, yt = toy(200, 0.2, 0.99)
+    tr, te, n = mia_features(zr, yr), mia_features(zt, yt), 100
+    two_fits = 100 * (svc_attack(tr[:n], te[:n], tr[n:]).mean() + 1 - svc_attack(tr[:n], te[:n], te[n:]).mean()) / 2
+    assert mia_privacy(zr, yr, zt, yt) == float(two_fits)
+
+
+def test_cache_size_does_not_change_the_attack(monkeypatch):
+    members, nonmembers = _overlapping(400, 0)
+    targets = torch.linspace(0, 1, 501, dtype=torch.float64)[:, None]
+    big = svc_fit(members, nonmembers)(targets)
+    monkeypatch.setattr(metrics, 'SVC_CACHE_MB', 1)          # a cache far smaller than the kernel matrix
+    assert (svc_fit(members, nonmembers)(targets) == big).all()
+    assert svc_fit(members, nonmembers)(targets[:0]).shape == (0,)

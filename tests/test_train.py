@@ -65,6 +65,24 @@ def test_recipe_bad_input():
     with pytest.raises(ValueError, match='learning rate'): Recipe(epochs=1, lr=0)
     with pytest.raises(ValueError, match='epochs must be a positive integer'): Recipe(epochs=0, lr=0.1)
     with pytest.raises(ValueError, match='batch_size must be a positive integer'): Recipe(epochs=1, lr=0.1, batch_size=0)
+    with pytest.raises(ValueError, match='cpu_bf16 must be True or False'): Recipe(epochs=1, lr=0.1, cpu_bf16=1)
+
+
+def test_channels_last_model_saves_and_loads(splits, run0):
+    "Training leaves conv weights in channels_last layout; the state dict loads into a fresh model with the same logits."
+    model, _ = run0
+    assert all(p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters() if p.ndim == 4)
+    fresh = build_model('cnn', splits.info, seed=1)
+    fresh.load_state_dict(copy.deepcopy(model.state_dict()))
+    assert torch.equal(predict(fresh, splits.test, device='cpu'), predict(model, splits.test, device='cpu'))
+
+
+def test_cpu_bf16_is_a_switch(splits, run0):
+    "Recipe(cpu_bf16=True) trains under bf16 autocast on the CPU: other weights than the default fp32 run."
+    model = train(build_model('cnn', splits.info, seed=0), splits.train, Recipe(**{**RECIPE.__dict__, 'cpu_bf16': True}),
+                  seed=0, augment=(splits.info.pad, splits.info.flip), device='cpu')
+    assert not _same_state(model, run0[0])
+    assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
 def test_train_on_empty_data_fails(splits):
