@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from .core import Claims, Timer, atomic_write_bytes, clock, generator, get_device
+from .core import Timer, atomic_write_bytes, clock, generator, get_device
 from .data import MNIST_FILES, TensorData, fashion_mnist_folder, find_idx_file
 from .train import Recipe, train
 

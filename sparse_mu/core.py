@@ -14,7 +14,7 @@ import torch
 # %% auto #0
 __all__ = ['SETTINGS', 'set_seed', 'get_device', 'generator', 'check_choice', 'check_range', 'synchronize', 'clock', 'Timer',
            'atomic_save', 'atomic_write_text', 'atomic_write_bytes', 'git_commit', 'to_jsonable', 'Setting',
-           'env_setting', 'output_paths', 'markdown_table', 'save_figure', 'save_table', 'Claims']
+           'env_setting', 'output_paths', 'markdown_table', 'save_figure', 'save_table']
 
 # %% ../nbs/00_core.ipynb #c006
 def set_seed(seed: int) -> None:
@@ -175,17 +175,3 @@ def save_table(df, tables: Path, name: str, markdown: str | None = None) -> Path
     atomic_write_text(Path(tables)/f'{name}.csv', df.to_csv(index=False))
     atomic_write_text(Path(tables)/f'{name}.md', markdown if markdown is not None else markdown_table(df))
     return Path(tables)/f'{name}.csv'
-
-# %% ../nbs/00_core.ipynb #claims1
-class Claims:
-    "The paper's claims checked on produced numbers: `check(claim, ok, detail)`, then `save(tables, name)`."
-    def __init__(self): self.rows = []
-    def check(self, claim: str, ok: bool | None, detail: str) -> bool | None:
-        verdict = 'reproduced' if ok else ('not reproduced' if ok is not None else 'not checked')
-        self.rows.append(dict(claim=claim, verdict=verdict, detail=detail))
-        print(f'[{verdict}] {claim}: {detail}')
-        return ok
-    def frame(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=['claim', 'verdict', 'detail'])
-    def save(self, tables: Path, name: str) -> Path: return save_table(self.frame(), tables, name)
