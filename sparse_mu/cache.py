@@ -13,7 +13,7 @@ from filelock import FileLock
 import torch
 import torch.nn as nn
 
-from .core import atomic_save, atomic_write_text, to_jsonable
+from .core import atomic_save, atomic_write_text, env_setting, to_jsonable
 
 # %% auto #0
 __all__ = ['CODE_FIELD', 'default_cache_dir', 'cache_key', 'normalized_source', 'code_fingerprint', 'code_closure', 'codeless',
@@ -22,7 +22,7 @@ __all__ = ['CODE_FIELD', 'default_cache_dir', 'cache_key', 'normalized_source', 
 # %% ../nbs/05_cache.ipynb #c005
 def default_cache_dir() -> Path:
     "`$SPARSE_MU_CACHE`, else `~/.cache/sparse_mu/results` (honouring `$XDG_CACHE_HOME`)."
-    if os.environ.get('SPARSE_MU_CACHE'): return Path(os.environ['SPARSE_MU_CACHE'])
+    if env_setting('SPARSE_MU_CACHE'): return Path(env_setting('SPARSE_MU_CACHE'))
     return Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'sparse_mu'/'results'
 
 def cache_key(parts: dict) -> str:

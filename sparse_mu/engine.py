@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 
 import torch
 
-from .core import check_range
+from .core import check_range, env_setting
 
 # %% auto #0
 __all__ = ['ENV_WORKERS', 'ENV_ADDRESS', 'ENV_THREADS', 'ENV_UNIT_LOG', 'Unit', 'order_units', 'EngineConfig', 'engine_config',
@@ -62,11 +62,11 @@ ENV_WORKERS, ENV_ADDRESS, ENV_THREADS = 'SPARSE_MU_WORKERS', 'SPARSE_MU_RAY_ADDR
 def engine_config() -> EngineConfig:
     "The engine the batch chose for this process (environment variables), else in-process with one thread per unit."
     def number(name, default):
-        text = os.environ.get(name, '').strip()
+        text = env_setting(name)
         if not text: return default
         if not text.isdigit() or int(text) < 1: raise ValueError(f"${name} must be a whole number ≥ 1, got {text!r}")
         return int(text)
-    return EngineConfig(workers=number(ENV_WORKERS, 1), address=os.environ.get(ENV_ADDRESS) or None,
+    return EngineConfig(workers=number(ENV_WORKERS, 1), address=env_setting(ENV_ADDRESS) or None,
                         threads=number(ENV_THREADS, 1))
 
 def engine_env(config: EngineConfig) -> dict:
@@ -76,7 +76,7 @@ def engine_env(config: EngineConfig) -> dict:
 # %% ../nbs/05a_engine.ipynb #58c418d0
 def run_unit(fn: Callable, args: tuple, threads: int, *deps) -> float:
     "Run `fn(*args)` with `threads` torch threads and no inner progress bars; its wall time in seconds (`deps` are ignored)."
-    old_threads, old_progress = torch.get_num_threads(), os.environ.get('SPARSE_MU_PROGRESS')
+    old_threads, old_progress = torch.get_num_threads(), os.environ.pop('SPARSE_MU_PROGRESS', None)   # put back as it was
     torch.set_num_threads(threads); os.environ['SPARSE_MU_PROGRESS'] = '0'
     try:
         start = time.perf_counter(); fn(*args)
@@ -96,7 +96,7 @@ class GridProgress:
     def __init__(self, total: int, desc: str, every: float = 30.0, stream=None):
         self.total, self.desc, self.every, self.done = total, desc, every, 0
         self.stream = stream or sys.stdout
-        self.quiet = os.environ.get('SPARSE_MU_GRID_PROGRESS', '1') == '0' or total == 0   # not the inner bars' switch
+        self.quiet = env_setting('SPARSE_MU_GRID_PROGRESS') == '0' or total == 0   # not the inner bars' switch
         self.start = self.last = time.perf_counter()
         self.bar = None
         if not self.quiet and getattr(self.stream, 'isatty', lambda: False)():
@@ -158,19 +158,19 @@ def ray_address(ray) -> str:
 ENV_UNIT_LOG = 'SPARSE_MU_UNIT_LOG'
 
 def _log_entry(unit: Unit, seconds: float | None, workers: int | None, threads: int | None, cached: bool) -> str:
-    return json.dumps(dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), key=unit.key, kind=unit.kind,
+    return json.dumps(dict(notebook=env_setting('SPARSE_MU_NOTEBOOK'), key=unit.key, kind=unit.kind,
                            label=unit.label, deps=list(unit.deps), seconds=None if seconds is None else round(seconds, 3),
                            workers=workers, threads=threads, cached=cached)) + '\n'
 
 def log_unit(unit: Unit, seconds: float, config: EngineConfig) -> None:
     "Append one finished unit (kind, label, dependencies, seconds, notebook) to `$SPARSE_MU_UNIT_LOG` when set."
-    path = os.environ.get(ENV_UNIT_LOG)
+    path = env_setting(ENV_UNIT_LOG)
     if not path: return
     with open(path, 'a') as f: f.write(_log_entry(unit, seconds, config.workers, config.threads, cached=False))
 
 def log_cached(found: Iterable[tuple[Unit, float | None]]) -> None:
     "Append the units found in the cache, `(unit, seconds it took when computed)` each, that the log does not hold yet (`cached: true`)."
-    path = os.environ.get(ENV_UNIT_LOG)
+    path = env_setting(ENV_UNIT_LOG)
     if not path: return
     logged = {json.loads(l).get('key') for l in Path(path).read_text().splitlines() if l.strip()} if Path(path).exists() else set()
     lines = [_log_entry(u, s, None, None, cached=True) for u, s in found if u.key not in logged]

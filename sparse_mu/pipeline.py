@@ -12,21 +12,21 @@ import torch
 import torch.nn as nn
 
 from .cache import Cache, cache_key, code_closure, code_fingerprint
-from .core import Timer, check_choice, check_range, to_jsonable
+from .core import Timer, check_choice, check_range, env_setting, to_jsonable
 from .data import DatasetInfo, ForgetTask, Splits, make_forget, make_splits
 from .engine import Unit, log_cached, run_units
 from .metrics import evaluate, sparsity_label
 from .models import build_model
 from .prune import Mask, imp_round, imp_schedule, omp, rewound, synflow, train_with_rewind, magnitude_mask
 from .train import RECIPES, Recipe, progress, train
-from .unlearn import METHODS, PRESETS, RetrainConfig, unlearn
+from .unlearn import METHODS, PRESETS, unlearn
 
 # %% auto #0
 __all__ = ['PROFILES', 'ENV_PROFILES', 'PRUNERS', 'MODEL_MODULES', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
            'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'model_code', 'dense_model',
            'dense_key', 'prune_key', 'pruned_model', 'method_code', 'record_code', 'unlearned_parts', 'unlearned_model',
-           'unlearning_record', 'record_parts', 'grid_jobs', 'record_units', 'grid_units', 'log_request', 'run_records',
-           'run_grid', 'cache_status']
+           'unlearning_record', 'record_parts', 'model_unit', 'grid_jobs', 'record_units', 'grid_units', 'log_request',
+           'run_records', 'run_grid', 'cache_status']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ class Profile:
     @property
     def configs(self) -> dict: return PRESETS[self.preset]
     def config(self, method: str):
-        "The hyperparameters of `method` in this profile (Retrain: the profile's retrain recipe)."
-        check_choice(method, METHODS, 'unlearning method')
-        return RetrainConfig(self.retrain_recipe or self.recipe) if method == 'retrain' else self.configs[method]
+        "The hyperparameters of `method` in this profile (a method `from_profile`, Retrain: the profile's retrain recipe)."
+        m = METHODS[check_choice(method, METHODS, 'unlearning method')]
+        return m.config(self.retrain_recipe or self.recipe) if m.from_profile else self.configs[method]
 
 PROFILES = {
     'smoke': Profile('smoke', per_class=12, test_per_class=10, width=8, seeds=(0,), sweep_seeds=(0,),
@@ -75,7 +75,7 @@ ENV_PROFILES = 'SPARSE_MU_PROFILES'   # 'module:function' (or 'file.py:function'
 def _register_profiles_from_env() -> None:
     "Call every 'module:function' named in $SPARSE_MU_PROFILES (comma-separated): how a fresh notebook kernel meets a profile of one's own."
     import importlib, importlib.util
-    for target in filter(None, (t.strip() for t in os.environ.get(ENV_PROFILES, '').split(','))):
+    for target in filter(None, (t.strip() for t in env_setting(ENV_PROFILES).split(','))):
         mod_name, _, fn = target.rpartition(':')
         if mod_name.endswith('.py'):
             spec = importlib.util.spec_from_file_location(f'_sparse_mu_profiles_{len(PROFILES)}', mod_name)
@@ -262,9 +262,10 @@ def _add_model(profile: Profile, prune: str, sparsity: float, seed: int, cache: 
     else: units[key] = unit
     return key, hit
 
-def _model_unit(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict,
-                cached: dict | None = None) -> str | None:
-    "Add the units that make the model (`prune`, `sparsity`, `seed`) to `units`; its key, or None when it is cached."
+def model_unit(profile: Profile, prune: str, sparsity: float, seed: int, cache: Cache, units: dict,
+               cached: dict | None = None) -> str | None:
+    """Add the units that make the model (`prune`, `sparsity`, `seed`) of `profile` to `units` ({key: Unit}, dependencies
+    first); the model's key, for a unit that needs it, or None when it is cached (nothing to wait for)."""
     key, hit = _add_model(profile, prune, sparsity, seed, cache, units, cached)
     return None if hit else key
 
@@ -300,9 +301,9 @@ ENV_GRID_LOG = 'SPARSE_MU_GRID_LOG'
 
 def log_request(profile: Profile, prune: str, jobs: list[tuple]) -> None:
     "Append what a notebook asked for to `$SPARSE_MU_GRID_LOG` (when set): the batch's record of its grids."
-    path = os.environ.get(ENV_GRID_LOG)
+    path = env_setting(ENV_GRID_LOG)
     if not path: return
-    line = json.dumps(to_jsonable(dict(notebook=os.environ.get('SPARSE_MU_NOTEBOOK', ''), profile=profile.name, prune=prune,
+    line = json.dumps(to_jsonable(dict(notebook=env_setting('SPARSE_MU_NOTEBOOK'), profile=profile.name, prune=prune,
                                        jobs=[list(j) for j in jobs])), sort_keys=True)
     with open(path, 'a') as f: f.write(line + '\n')
 

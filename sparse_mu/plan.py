@@ -19,6 +19,7 @@ from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
 from .pipeline import Profile, get_profile, grid_jobs, new_model, profile_splits, record_units
 from .train import memory_budget, param_bytes, train, train_bytes
+from .paper import METHODS as PAPER_METHODS, RETRAIN_MIN
 from .unlearn import METHODS
 
 # %% auto #0
@@ -121,7 +122,8 @@ def unit_epochs(unit: Unit, test_share: float = 0.2) -> float:
     return work + (1 + test_share) / 3
 
 # %% ../nbs/09a_plan.ipynb #f6eb0c87
-PAPER_EPOCH_S = 43.23 * 60 / (160 * (1 - FORGET_SHARE))   # the paper's Retrain: 43.23 min, 160 epochs over Dr (PAPER.md §7)
+# the paper's Retrain (class-wise): its minutes over its epochs, each over Dr (the paper guide (`00a_paper`) §6, §7)
+PAPER_EPOCH_S = RETRAIN_MIN['class'] * 60 / (PAPER_METHODS['Retrain']['epochs'] * (1 - FORGET_SHARE))
 
 def read_log(path: str | Path) -> pd.DataFrame:
     "The units a batch ran (`$SPARSE_MU_UNIT_LOG`), one row each."

@@ -18,7 +18,7 @@ from .data import Splits, TensorData, per_class_take
 from .engine import Unit
 from .prune import Mask, magnitude_mask
 from .pipeline import (Profile, base_key, dense_model, get_profile, new_model, profile_splits, pruned_model,
-                       unlearned_model, _model_unit)
+                       unlearned_model, model_unit)
 from .train import Recipe, predict, train
 from .transfer import downstream_splits
 
@@ -226,13 +226,13 @@ def ticket_record(profile: Profile | str, run: TicketRun, cache: Cache | None = 
 def _source_unit(profile: Profile, run: TicketRun, cache: Cache, units: dict) -> str | None:
     if run.source == 'adversarial':
         key = f'robust_source/{profile.name}/{run.ticket_seed}'
-        dep = _model_unit(profile, 'omp', 0.0, run.ticket_seed, cache, units)
+        dep = model_unit(profile, 'omp', 0.0, run.ticket_seed, cache, units)
         units.setdefault(key, Unit(key, robust_source, (profile, run.ticket_seed, 2, TRAIN_ATTACK, cache), (dep,) if dep else (),
                                    f'robust source s{run.ticket_seed}', 'robust_source'))
         return key
     if run.ticket in ('dense', 'magnitude') or run.sparsity == 0:
-        dep = _model_unit(profile, 'omp', 0.0, run.ticket_seed, cache, units)
-    else: dep = _model_unit(profile, 'omp' if run.ticket != 'imp' else 'imp', run.sparsity, run.ticket_seed, cache, units)
+        dep = model_unit(profile, 'omp', 0.0, run.ticket_seed, cache, units)
+    else: dep = model_unit(profile, 'omp' if run.ticket != 'imp' else 'imp', run.sparsity, run.ticket_seed, cache, units)
     if run.ticket not in ('l1_sparse', 'FT'): return dep
     key = f'unlearned/{profile.name}/{run.ticket}/{run.sparsity}/{run.ticket_seed}'
     units.setdefault(key, Unit(key, unlearned_model, (profile, 'class', run.ticket, run.sparsity, run.ticket_seed, 'omp', None, cache),

@@ -47,8 +47,8 @@ class Recipe:
         if not (isinstance(self.batch_size, int) and self.batch_size >= 1): raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}")
 
 RECIPES = {
-    'paper': Recipe(epochs=182, lr=0.1, milestones=(91/182, 136/182)),   # PAPER.md §6: original model
-    'paper_retrain': Recipe(epochs=160, lr=0.1, milestones=(91/182, 136/182)),  # PAPER.md §6: Retrain (same decay points, shorter)
+    'paper': Recipe(epochs=182, lr=0.1, milestones=(91/182, 136/182)),   # the paper guide (`00a_paper`) §6: original model
+    'paper_retrain': Recipe(epochs=160, lr=0.1, milestones=(91/182, 136/182)),  # the paper guide (`00a_paper`) §6: Retrain (same decay points, shorter)
     'fast': Recipe(epochs=30, lr=0.1, batch_size=128, schedule='onecycle'),
 }
 

@@ -67,7 +67,7 @@ GAMMA_SCHEDULERS = ('constant', 'linear_growing', 'linear_decaying')
 
 @dataclass(frozen=True)
 class L1Config(FinetuneConfig):
-    gamma: float = 5e-4                    # α of PAPER.md §3 (the reference README leaves it to the user)
+    gamma: float = 5e-4                    # α of the paper guide (`00a_paper`) §3 (the reference README leaves it to the user)
     scheduler: str = 'linear_decaying'     # the paper's best
     def __post_init__(self):
         super().__post_init__(); check_range(self.gamma, 'γ (gamma)', lo=0)
@@ -380,7 +380,7 @@ RL_LABELS = ('any_per_epoch', 'wrong_once')
 
 @dataclass(frozen=True)
 class RLConfig(FinetuneConfig):
-    "RL: PAPER.md §12, 10 epochs, lr searched in [1e-4, 1e-1]; 0.01 (FT's lr) is this project's pick, not searched."
+    "RL: the paper guide (`00a_paper`) §12, 10 epochs, lr searched in [1e-4, 1e-1]; 0.01 (FT's lr) is this project's pick, not searched."
     epochs: int = 10
     lr: float = 0.01
     order: str = 'forget_first'            # every Df' batch, then every Dr batch, per epoch (the authors' CIFAR-10 code); 'shuffled': Dr ∪ Df' together
@@ -391,7 +391,7 @@ class RLConfig(FinetuneConfig):
 
 @dataclass(frozen=True)
 class SalUnConfig(FinetuneConfig):
-    "SalUn: 10 epochs, lr 0.013, the top 50% of weights by saliency (Fan et al.; PAPER.md §12)."
+    "SalUn: 10 epochs, lr 0.013, the top 50% of weights by saliency (Fan et al.; the paper guide (`00a_paper`) §12)."
     lr: float = 0.013
     threshold: float = 0.5                 # share of the weights that are salient (and may move)
     saliency_over: str = 'all'             # the share counts 'all' parameters, pruned ones included (the authors' code), or the 'live' ones
@@ -404,7 +404,7 @@ class SalUnConfig(FinetuneConfig):
 
 @dataclass(frozen=True)
 class SCRUBConfig(FinetuneConfig):
-    "SCRUB: SGD lr 5e-4, 3 epochs of which the first 2 have a max-step, T = 4, α = 1e-3, γ = 0.99 (PAPER.md §12)."
+    "SCRUB: SGD lr 5e-4, 3 epochs of which the first 2 have a max-step, T = 4, α = 1e-3, γ = 0.99 (the paper guide (`00a_paper`) §12)."
     epochs: int = 3
     lr: float = 5e-4
     max_steps: int = 2                     # epochs with a max-step (pass over Df) before their min-step
@@ -421,14 +421,14 @@ class SCRUBConfig(FinetuneConfig):
 
 @dataclass(frozen=True)
 class NegGradConfig(FinetuneConfig):
-    "NegGrad+: lr 0.01, 5 epochs, β = 0.999 (PAPER.md §12: β searched; 0.999 is the value this project fixed)."
+    "NegGrad+: lr 0.01, 5 epochs, β = 0.999 (the paper guide (`00a_paper`) §12: β searched; 0.999 is the value this project fixed)."
     epochs: int = 5
     beta: float = 0.999
     def __post_init__(self): super().__post_init__(); check_range(self.beta, 'β (beta)', 0, 1)
 
 @dataclass(frozen=True)
 class BSConfig(FinetuneConfig):
-    "Boundary Shrink: 10 epochs on Df, lr 1e-5, FGSM bound ε = 0.1 on [0, 1] pixels (Chen et al.; PAPER.md §12)."
+    "Boundary Shrink: 10 epochs on Df, lr 1e-5, FGSM bound ε = 0.1 on [0, 1] pixels (Chen et al.; the paper guide (`00a_paper`) §12)."
     lr: float = 1e-5
     bound: float = 0.1
     batch_size: int = 64                   # this project's choice
@@ -436,7 +436,7 @@ class BSConfig(FinetuneConfig):
 
 @dataclass(frozen=True)
 class SSDConfig:
-    "SSD: dampening λ = 1, selection α = 10 (Foster et al.; PAPER.md §12)."
+    "SSD: dampening λ = 1, selection α = 10 (Foster et al.; the paper guide (`00a_paper`) §12)."
     dampening: float = 1.0                 # λ
     selection: float = 10.0                # α: a parameter is selected when I_Df > α·I_D
     importance: str = 'batch'              # 'batch': mean of squared mini-batch gradients (SSD's code); 'per_sample': Fisher diagonal

@@ -17,11 +17,6 @@ LAYERS = {
 RANK = {m: i for i, mods in enumerate(LAYERS.values()) for m in mods}
 LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
 NOT_MODULES = {'__init__', '_modidx'}
-# known breaks waiting on a module someone else is changing: strict, so the test says when one is fixed
-PENDING_ENV = {m: "reads $SPARSE_MU_* with os.environ: a module being changed in parallel; read it with core.env_setting "
-                   "and drop this entry" for m in ('cache', 'engine', 'pipeline')}
-PENDING = {'tickets': "imports pipeline._model_unit: 08_pipeline is being changed in parallel; make it public "
-                      "(pipeline.model_unit, with its docstring) and drop this entry"}
 
 
 def private(name: str) -> bool:
@@ -84,8 +79,7 @@ def test_every_module_has_a_layer():
     assert set(modules()) == set(RANK), f'modules outside LAYERS: {sorted(set(modules()) - set(RANK))}; gone: {sorted(set(RANK) - set(modules()))}'
 
 
-@pytest.mark.parametrize('module', [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=PENDING[m])) if m in PENDING
-                                    else m for m in sorted(modules())])
+@pytest.mark.parametrize('module', sorted(modules()))
 def test_layer_rules(module):
     assert violations(module, modules()[module]) == []
 
@@ -128,8 +122,7 @@ def env_reads(source: str) -> list[int]:
     return lines
 
 
-@pytest.mark.parametrize('module', [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=PENDING_ENV[m])) if m in PENDING_ENV
-                                    else m for m in sorted(set(modules()) - {'core'})])
+@pytest.mark.parametrize('module', sorted(set(modules()) - {'core'}))
 def test_settings_read_through_core(module):
     assert env_reads(modules()[module]) == [], f'{module}: read $SPARSE_MU_* with core.env_setting (and list it in core.SETTINGS)'
 

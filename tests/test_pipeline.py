@@ -1,5 +1,5 @@
 "The cached pipeline at the smoke profile: resumable, deterministic, bad input; keys that hold the code; a full unit log."
-import importlib.util, inspect, json, sys, types
+import dataclasses, importlib.util, inspect, json, sys
 from pathlib import Path
 
 import pandas as pd, pytest
@@ -100,7 +100,7 @@ def test_editing_a_method_changes_its_keys_only(tmp_path, monkeypatch):
     assert _method_code(copy.iu, copy.IUConfig) == _method_code(U.iu, U.IUConfig)
     ft_before, ga_before = keys(P, 'FT', P.config('FT')), keys(P, 'GA', P.config('GA'))
     models = cache_key(prune_key(P, 'omp', 0.5, 0)), cache_key(dense_key(P, 0))
-    monkeypatch.setitem(U.METHODS, 'FT', types.SimpleNamespace(fn=copy.ft, config=copy.FTConfig))
+    monkeypatch.setitem(U.METHODS, 'FT', dataclasses.replace(U.METHODS['FT'], fn=copy.ft, config=copy.FTConfig))
     ft_after, ga_after = keys(P, 'FT', P.config('FT')), keys(P, 'GA', P.config('GA'))
     assert ft_after[0] != ft_before[0] and ft_after[1] != ft_before[1]                   # FT's model and record: recomputed
     assert ga_after == ga_before                                                         # GA's: kept
@@ -111,7 +111,7 @@ def test_docstring_and_comment_edits_keep_a_methods_keys(tmp_path, monkeypatch):
     copy = unlearn_copy(tmp_path, monkeypatch, '_unlearn_ft_docs', edit_ft_docs)
     assert inspect.getsource(copy.ft) != inspect.getsource(U.ft)
     before = keys(P, 'FT', P.config('FT'))
-    monkeypatch.setitem(U.METHODS, 'FT', types.SimpleNamespace(fn=copy.ft, config=copy.FTConfig))
+    monkeypatch.setitem(U.METHODS, 'FT', dataclasses.replace(U.METHODS['FT'], fn=copy.ft, config=copy.FTConfig))
     assert keys(P, 'FT', P.config('FT')) == before and method_code('original') is None
 
 def test_stale_listing_finds_an_older_fingerprint(tmp_path, monkeypatch):
@@ -124,7 +124,7 @@ def test_stale_listing_finds_an_older_fingerprint(tmp_path, monkeypatch):
     assert status() == {'dense dense s0': 'fresh', 'unlearned FT class dense s0': 'fresh', 'record FT class dense s0': 'fresh',
                         'unlearned GA class dense s0': 'missing', 'record GA class dense s0': 'missing'}
     copy = unlearn_copy(tmp_path, monkeypatch, '_unlearn_ft_stale', edit_ft_body)
-    monkeypatch.setitem(U.METHODS, 'FT', types.SimpleNamespace(fn=copy.ft, config=copy.FTConfig))
+    monkeypatch.setitem(U.METHODS, 'FT', dataclasses.replace(U.METHODS['FT'], fn=copy.ft, config=copy.FTConfig))
     assert status() == {'dense dense s0': 'fresh', 'unlearned FT class dense s0': 'stale', 'record FT class dense s0': 'stale',
                         'unlearned GA class dense s0': 'missing', 'record GA class dense s0': 'missing'}
 
@@ -159,7 +159,7 @@ def test_batch_started_again_logs_every_unit(tmp_path, monkeypatch):
 
 def test_plan_stale_counts_the_batchs_units(tmp_path, monkeypatch, capsys):
     "`sparse-mu plan --stale`: the smoke batch's units in the cache, by kind and status."
-    from sparse_mu.batch import main
+    from sparse_mu.cli import main
     monkeypatch.setenv('SPARSE_MU_CACHE', str(tmp_path/'cache'))
     run_records(get_profile('smoke'), [('class', 0.0, 'original', 0, None)])
     assert main(['plan', '--profile', 'smoke', '--stale']) == 0
