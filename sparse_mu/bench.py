@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from .core import Timer, atomic_write_bytes, clock, generator, get_device
 from .data import MNIST_FILES, TensorData, fashion_mnist_folder, find_idx_file
 from .train import Recipe, train
+from .paper import TABLE1_RTE
 
 # %% auto #0
 __all__ = ['BENCH_COLUMNS', 'PAPER_RTE_RATIOS', 'device_name', 'time_call', 'throughput', 'loglog_slope', 'torchvision_root',
@@ -124,7 +125,7 @@ def our_epoch_times(model: nn.Module, data: TensorData, recipe: Recipe, augment:
 
 # %% ../nbs/17_benchmarks.ipynb #c018
 BENCH_COLUMNS = ('benchmark', 'device', 'value', 'baseline', 'ratio', 'unit')
-PAPER_RTE_RATIOS = {'retrain': 1.0, 'FT': 0.06, 'GA': 0.02, 'FF': 0.9, 'IU': 0.08, 'l1_sparse': 0.07}   # PAPER.md §7, Table 1
+PAPER_RTE_RATIOS = {'retrain': 1.0, **TABLE1_RTE}   # Table 1 (the paper guide, `00a_paper` §7)
 
 def bench_row(benchmark: str, device: str, value: float, baseline: float, unit: str, ratio: float | None = None) -> dict:
     "One row of `benchmarks.csv`; `ratio` defaults to value / baseline."
