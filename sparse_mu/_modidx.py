@@ -408,6 +408,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                   'sparse_mu.report.read_claims': ('report.html#read_claims', 'sparse_mu/report.py'),
                                   'sparse_mu.report.readme_block': ('report.html#readme_block', 'sparse_mu/report.py'),
                                   'sparse_mu.report.regime': ('report.html#regime', 'sparse_mu/report.py'),
+                                  'sparse_mu.report.regime_parts': ('report.html#regime_parts', 'sparse_mu/report.py'),
                                   'sparse_mu.report.run_table': ('report.html#run_table', 'sparse_mu/report.py'),
                                   'sparse_mu.report.verdict_counts': ('report.html#verdict_counts', 'sparse_mu/report.py')},
             'sparse_mu.theory': { 'sparse_mu.theory.FlatModel': ('theory.html#flatmodel', 'sparse_mu/theory.py'),

@@ -12,10 +12,10 @@ import pandas as pd
 from .core import markdown_table
 
 # %% auto #0
-__all__ = ['README_BLOCK', 'MISSING', 'OWN_REGIME', 'WORD_ORDER', 'TIME_COLUMN', 'claims_table', 'run_table', 'readme_block',
-           'fill_readme', 'notebook_texts', 'claims_name', 'read_claims', 'claim_rows', 'primary_row', 'verdict_counts',
-           'effect_text', 'notebook_profile', 'regime', 'notebook_link', 'paper_claims_table', 'answer_line',
-           'compare_tables']
+__all__ = ['README_BLOCK', 'MISSING', 'OWN_REGIME', 'WORD_ORDER', 'SCENARIO_WORDS', 'TIME_COLUMN', 'claims_table', 'run_table',
+           'readme_block', 'fill_readme', 'notebook_texts', 'claims_name', 'read_claims', 'claim_rows', 'primary_row',
+           'verdict_counts', 'effect_text', 'notebook_profile', 'regime_parts', 'regime', 'notebook_link',
+           'paper_claims_table', 'answer_line', 'compare_tables']
 
 # %% ../nbs/09b_report.ipynb #e32737ac
 README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
@@ -45,13 +45,13 @@ def run_table(out: Path) -> str:
 def readme_block(src: str, out: Path) -> str:
     """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims', 'paper-claims',
     'answer' or a file under `out` (named from the repository; one the batch did not write reads *(not in this run)*)."""
-    if src == 'run': return run_table(out)
+    if src == 'run': return run_table(out) if (Path(out)/'run.json').exists() else MISSING.format('figures/run.json')
     if src == 'claims': return claims_table(out)
     if src == 'paper-claims': return paper_claims_table(out)
     if src == 'answer': return answer_line(out)
     kind, _, name = src.rpartition(' ')
     path = Path(out)/Path(name).relative_to('figures') if name.startswith('figures/') else Path(out).parent/name
-    if kind == 'run': return run_table(path)
+    if kind == 'run': return run_table(path) if (path/'run.json').exists() else MISSING.format(f'{name.rstrip("/")}/run.json')
     if not path.exists(): return MISSING.format(name)    # laid out before its batch ran: said so, not failed
     return path.read_text().strip()
 
@@ -116,16 +116,20 @@ def notebook_profile(stem: str, out: Path) -> tuple[str, dict]:
     default = json.loads(run.read_text()).get('profile', '?') if run.exists() else '?'
     return str(params.get('profile', default)), params
 
-def regime(stem: str, out: Path, primary=None) -> str:
-    "'`default` · fashion_mnist / cnn · 3 seeds': the profile notebook `stem` ran at, its data and model, its seeds."
+def regime_parts(stem: str, out: Path, primary=None) -> tuple[str, str, str]:
+    "(profile, data / model, seeds) of notebook `stem` in batch `out`: its profile, that profile's data and model, the primary row's seeds."
     from sparse_mu.pipeline import get_profile
     profile, params = notebook_profile(stem, out)
     try: P = get_profile(profile, params.get('dataset'))
     except Exception: P = None
     data = OWN_REGIME.get(stem) or (f'{P.dataset} / {P.arch}' if P else '?')
-    n = primary.get('n_seeds') if primary is not None else None
-    n = pd.to_numeric(pd.Series([n]), errors='coerce').iloc[0]
-    seeds = f'{int(n)} seeds' if not pd.isna(n) else (f'seeds {", ".join(map(str, P.seeds))}' if P else '')
+    n = pd.to_numeric(pd.Series([primary.get('n_seeds') if primary is not None else None]), errors='coerce').iloc[0]
+    seeds = f'{int(n)} seeds judged' if not pd.isna(n) else (f'seeds {", ".join(map(str, P.seeds))}' if P else '')
+    return profile, data, seeds
+
+def regime(stem: str, out: Path, primary=None) -> str:
+    "'`default` · fashion_mnist / cnn · 3 seeds': the profile notebook `stem` ran at, its data and model, its seeds."
+    profile, data, seeds = regime_parts(stem, out, primary)
     return ' · '.join(s for s in (f'`{profile}`', data, seeds) if s)
 
 def notebook_link(stem: str, out: Path) -> str:
@@ -150,21 +154,24 @@ def paper_claims_table(out: Path) -> str:
     df = pd.DataFrame(rows).rename(columns={'effect': 'effect [95% CI]', 'verdicts': 'all rows', 'regime': 'regime (profile · data / model · seeds)'})
     return markdown_table(df).strip()
 
+SCENARIO_WORDS = {'class': 'class-wise', 'random': 'random'}
+
 def answer_line(out: Path, stem: str = '24_confirmatory') -> str:
-    "One sentence from the primary endpoints (rows `P …`) of the confirmatory study's verdict table."
+    "One sentence from the primary endpoints (rows `P (scenario): …`) of the confirmatory study's verdict table."
     path = Path(out)/'tables'/f'{stem}_claims.csv'
     if not path.exists(): return MISSING.format(f'figures/tables/{stem}_claims.csv')
     df = read_claims(path); prim = df[df.claim.astype(str).str.match(r'P\b')]
     if not len(prim): return MISSING.format(f'a primary row (P …) in figures/tables/{stem}_claims.csv')
     parts = []
-    for r in prim.itertuples():
-        where = re.search(r'\(([^)]*)\)', r.claim)
-        parts.append(f"{effect_text(r._asdict()).split(', δ')[0]} in {where.group(1) if where else r.claim} forgetting (verdict: **{r.verdict}**)")
+    for _, r in prim.iterrows():
+        m = re.search(r'\(([^)]*)\)', r.claim); where = SCENARIO_WORDS.get(m.group(1), m.group(1)) if m else r.claim
+        parts.append(f"{effect_text(r).split(', δ')[0] or 'an undefined amount'} in {where} forgetting (verdict: **{r.verdict}**)")
+    profile, data, seeds = regime_parts(stem, out, prim.iloc[0])
     margin = pd.to_numeric(prim.margin, errors='coerce').dropna()
-    return (f"At the {regime(stem, out, prim.iloc[0])} profile setting, pruning to 95% before fine-tuning changes the share of "
-            f"the Original→Retrain gap that fine-tuning closes by " + ' and '.join(parts) +
+    return (f"At the `{profile}` profile ({data}, {seeds}), pruning to 95% before fine-tuning changes the share of the "
+            f"Original→Retrain gap that fine-tuning closes by " + '; and by '.join(parts) +
             (f", against a margin δ = {margin.iloc[0]:g}" if len(margin) else '') +
-            f" (effect: sparse − dense, 95% interval over seeds; `{stem}`'s primary endpoints).")
+            f" (sparse − dense, paired 95% interval over seeds: the primary endpoints of `{stem}`).")
 
 # %% ../nbs/09b_report.ipynb #3332305a
 TIME_COLUMN = re.compile(r'RTE|seconds|time|speedup|per_min|ratio|hours|_s$|_h$|^value$|^baseline$')
