@@ -145,13 +145,13 @@ def paper_claims_table(out: Path) -> str:
         name = claims_name(c.notebook, out); path = Path(out)/'tables'/f'{name}.csv' if name else None
         r = dict(claim=f'{k}. {c.claim}', verdict='', effect='', verdicts='', regime='', notebook=notebook_link(c.notebook, out))
         if path is None or not path.exists():
-            r['verdict'] = MISSING.format(f'figures/tables/{name}.csv' if name else f'a *_claims table of {c.notebook}')
+            r.update(verdict='_(not in this run)_', verdicts=f'`figures/tables/{name}.csv`' if name else f'no verdict table in {c.notebook}')
         else:
             sel = claim_rows(read_claims(path), k); p = primary_row(sel)
-            if p is None: r['verdict'] = MISSING.format(f'a row for claim {k} in figures/tables/{name}.csv')
+            if p is None: r.update(verdict='_(not in this run)_', verdicts=f'no row for claim {k} in `figures/tables/{name}.csv`')
             else: r.update(verdict=f'**{p.verdict}**', effect=effect_text(p), verdicts=verdict_counts(sel), regime=regime(c.notebook, out, p))
         rows.append(r)
-    df = pd.DataFrame(rows).rename(columns={'effect': 'effect [95% CI]', 'verdicts': 'all rows', 'regime': 'regime (profile · data / model · seeds)'})
+    df = pd.DataFrame(rows).rename(columns={'effect': 'effect [95% CI]', 'verdicts': 'all rows'})
     return markdown_table(df).strip()
 
 SCENARIO_WORDS = {'class': 'class-wise', 'random': 'random'}
