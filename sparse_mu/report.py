@@ -12,10 +12,14 @@ import pandas as pd
 from .core import markdown_table
 
 # %% auto #0
-__all__ = ['README_BLOCK', 'TIME_COLUMN', 'claims_table', 'run_table', 'readme_block', 'fill_readme', 'compare_tables']
+__all__ = ['README_BLOCK', 'MISSING', 'OWN_REGIME', 'WORD_ORDER', 'SCENARIO_WORDS', 'TIME_COLUMN', 'claims_table', 'run_table',
+           'readme_block', 'fill_readme', 'notebook_texts', 'claims_name', 'read_claims', 'claim_rows', 'primary_row',
+           'verdict_counts', 'effect_text', 'notebook_profile', 'regime_parts', 'regime', 'notebook_link',
+           'paper_claims_table', 'answer_line', 'compare_tables']
 
 # %% ../nbs/09b_report.ipynb #e32737ac
 README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
+MISSING = '_(not in this run: `{}`)_'           # what a block whose source the batch did not write reads
 
 def claims_table(out: Path) -> str:
     "Every `*_claims.csv` of `out/tables` in one Markdown table: study, claim, verdict, numbers."
@@ -39,19 +43,135 @@ def run_table(out: Path) -> str:
     return markdown_table(pd.DataFrame(rows)).strip()
 
 def readme_block(src: str, out: Path) -> str:
-    """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims' or a file
-    under `out` (named from the repository)."""
-    if src == 'run': return run_table(out)
+    """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims', 'paper-claims',
+    'answer' or a file under `out` (named from the repository; one the batch did not write reads *(not in this run)*)."""
+    if src == 'run': return run_table(out) if (Path(out)/'run.json').exists() else MISSING.format('figures/run.json')
     if src == 'claims': return claims_table(out)
+    if src == 'paper-claims': return paper_claims_table(out)
+    if src == 'answer': return answer_line(out)
     kind, _, name = src.rpartition(' ')
     path = Path(out)/Path(name).relative_to('figures') if name.startswith('figures/') else Path(out).parent/name
-    if kind == 'run': return run_table(path)
-    if not path.exists(): raise FileNotFoundError(f"README block <!-- {src} -->: no {path}; run the batch (make reproduce) first")
+    if kind == 'run': return run_table(path) if (path/'run.json').exists() else MISSING.format(f'{name.rstrip("/")}/run.json')
+    if not path.exists(): return MISSING.format(name)    # laid out before its batch ran: said so, not failed
     return path.read_text().strip()
 
 def fill_readme(text: str, out: str | Path) -> str:
     "`text` with every result block rewritten from the batch's output folder `out`."
     return README_BLOCK.sub(lambda m: m.group(1) + readme_block(m.group('src'), Path(out)) + '\n<!-- end -->', text)
+
+# %% ../nbs/09b_report.ipynb #pc002
+OWN_REGIME = {'10_theory': "sklearn's digits, an MLP (its own setting at every profile)"}
+WORD_ORDER = ('reproduced', 'contradicted', 'inconclusive', 'undefined')
+
+def notebook_texts(stem: str, out: Path) -> list[str]:
+    "The sources of notebook `stem`: the executed copy of the batch (`out/notebooks/`), then the repository's (`nbs/`), those that exist."
+    return [p.read_text() for p in (Path(out)/'notebooks'/f'{stem}.ipynb', Path(out).parent/'nbs'/f'{stem}.ipynb') if p.exists()]
+
+def claims_name(stem: str, out: Path) -> str | None:
+    "The verdict table (`NAME_claims`) notebook `stem` saves, read from its executed copy, else its source; None if it saves none."
+    for text in notebook_texts(stem, out):
+        m = re.search(r"\.save\(tables, '(\w+_claims)'\)", text)
+        if m: return m.group(1)
+    return None
+
+def read_claims(path: Path) -> pd.DataFrame:
+    "A `*_claims.csv` with every column of the verdict layer (`claim, effect, ci_low, ci_high, margin, n_seeds, verdict, detail`); missing ones blank."
+    cols = ['claim', 'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds', 'verdict', 'detail']
+    df = pd.read_csv(path)
+    for c in cols:
+        if c not in df: df[c] = float('nan') if c in ('effect', 'ci_low', 'ci_high', 'margin', 'n_seeds') else ''
+    return df[cols]
+
+def claim_rows(df: pd.DataFrame, k: int) -> pd.DataFrame:
+    "The rows of a verdict table that belong to paper claim `k` (the summary rule above)."
+    num = df.claim.astype(str).str.extract(r'^(?:Claim\s+)?(\d+)[a-z]?[.:)\s]', expand=False)
+    keep = ~df.claim.astype(str).str.match(r'(?i)(context|precondition)')
+    return df[keep & (num == str(k))] if num.notna().any() else df[keep]
+
+def primary_row(rows: pd.DataFrame):
+    "The claim's primary row: its first with an effect and interval, else its first (None if no rows)."
+    if not len(rows): return None
+    ok = rows[pd.to_numeric(rows.effect, errors='coerce').notna()]
+    return (ok if len(ok) else rows).iloc[0]
+
+def verdict_counts(rows: pd.DataFrame) -> str:
+    "'2 reproduced · 1 inconclusive': every verdict word among `rows`, the verdict layer's four first."
+    n = rows.verdict.astype(str).value_counts()
+    order = [w for w in WORD_ORDER if w in n] + [w for w in n.index if w not in WORD_ORDER]
+    return ' · '.join(f'{n[w]} {w}' for w in order)
+
+def effect_text(r) -> str:
+    "'+0.12 [+0.03, +0.21], δ 0.1' from a verdict row; '' where it has no effect."
+    e, lo, hi, m = (pd.to_numeric(pd.Series([r.get(c)]), errors='coerce').iloc[0] for c in ('effect', 'ci_low', 'ci_high', 'margin'))
+    if pd.isna(e): return ''
+    ci = f' [{lo:+.3g}, {hi:+.3g}]' if not (pd.isna(lo) or pd.isna(hi)) else ''
+    return f'{e:+.3g}{ci}' + (f', δ {m:g}' if not pd.isna(m) else '')
+
+def notebook_profile(stem: str, out: Path) -> tuple[str, dict]:
+    "(profile, papermill parameters) notebook `stem` ran with in batch `out` (run.json's profile if its copy has none)."
+    params = {}
+    p = Path(out)/'notebooks'/f'{stem}.ipynb'
+    if p.exists(): params = json.loads(p.read_text()).get('metadata', {}).get('papermill', {}).get('parameters', {}) or {}
+    run = Path(out)/'run.json'
+    default = json.loads(run.read_text()).get('profile', '?') if run.exists() else '?'
+    return str(params.get('profile', default)), params
+
+def regime_parts(stem: str, out: Path, primary=None) -> tuple[str, str, str]:
+    "(profile, data / model, seeds) of notebook `stem` in batch `out`: its profile, that profile's data and model, the primary row's seeds."
+    from sparse_mu.pipeline import get_profile
+    profile, params = notebook_profile(stem, out)
+    try: P = get_profile(profile, params.get('dataset'))
+    except Exception: P = None
+    data = OWN_REGIME.get(stem) or (f'{P.dataset} / {P.arch}' if P else '?')
+    n = pd.to_numeric(pd.Series([primary.get('n_seeds') if primary is not None else None]), errors='coerce').iloc[0]
+    seeds = f'{int(n)} seeds judged' if not pd.isna(n) else (f'seeds {", ".join(map(str, P.seeds))}' if P else '')
+    return profile, data, seeds
+
+def regime(stem: str, out: Path, primary=None) -> str:
+    "'`default` · fashion_mnist / cnn · 3 seeds': the profile notebook `stem` ran at, its data and model, its seeds."
+    profile, data, seeds = regime_parts(stem, out, primary)
+    return ' · '.join(s for s in (f'`{profile}`', data, seeds) if s)
+
+def notebook_link(stem: str, out: Path) -> str:
+    "A Markdown link to notebook `stem`: its executed copy in the batch, else its source."
+    where = f'figures/notebooks/{stem}.ipynb' if (Path(out)/'notebooks'/f'{stem}.ipynb').exists() else f'nbs/{stem}.ipynb'
+    return f'[`{stem}`]({where})'
+
+def paper_claims_table(out: Path) -> str:
+    "One row per claim of the paper (`paper.CLAIMS`): the primary verdict, effect [interval], all verdicts, regime and notebook."
+    from sparse_mu.paper import CLAIMS
+    rows = []
+    for k, c in CLAIMS.iterrows():
+        name = claims_name(c.notebook, out); path = Path(out)/'tables'/f'{name}.csv' if name else None
+        r = dict(claim=f'{k}. {c.claim}', verdict='', effect='', verdicts='', regime='', notebook=notebook_link(c.notebook, out))
+        if path is None or not path.exists():
+            r.update(verdict='_(not in this run)_', verdicts=f'`figures/tables/{name}.csv`' if name else f'no verdict table in {c.notebook}')
+        else:
+            sel = claim_rows(read_claims(path), k); p = primary_row(sel)
+            if p is None: r.update(verdict='_(not in this run)_', verdicts=f'no row for claim {k} in `figures/tables/{name}.csv`')
+            else: r.update(verdict=f'**{p.verdict}**', effect=effect_text(p), verdicts=verdict_counts(sel), regime=regime(c.notebook, out, p))
+        rows.append(r)
+    df = pd.DataFrame(rows).rename(columns={'effect': 'effect [95% CI]', 'verdicts': 'all rows'})
+    return markdown_table(df).strip()
+
+SCENARIO_WORDS = {'class': 'class-wise', 'random': 'random'}
+
+def answer_line(out: Path, stem: str = '24_confirmatory') -> str:
+    "One sentence from the primary endpoints (rows `P (scenario): …`) of the confirmatory study's verdict table."
+    path = Path(out)/'tables'/f'{stem}_claims.csv'
+    if not path.exists(): return MISSING.format(f'figures/tables/{stem}_claims.csv')
+    df = read_claims(path); prim = df[df.claim.astype(str).str.match(r'P\b')]
+    if not len(prim): return MISSING.format(f'a primary row (P …) in figures/tables/{stem}_claims.csv')
+    parts = []
+    for _, r in prim.iterrows():
+        m = re.search(r'\(([^)]*)\)', r.claim); where = SCENARIO_WORDS.get(m.group(1), m.group(1)) if m else r.claim
+        parts.append(f"{effect_text(r).split(', δ')[0] or 'an undefined amount'} in {where} forgetting (verdict: **{r.verdict}**)")
+    profile, data, seeds = regime_parts(stem, out, prim.iloc[0])
+    margin = pd.to_numeric(prim.margin, errors='coerce').dropna()
+    return (f"At the `{profile}` profile ({data}, {seeds}), pruning to 95% before fine-tuning changes the share of the "
+            f"Original→Retrain gap that fine-tuning closes by " + '; and by '.join(parts) +
+            (f", against a margin δ = {margin.iloc[0]:g}" if len(margin) else '') +
+            f" (sparse − dense, paired 95% interval over seeds: the primary endpoints of `{stem}`).")
 
 # %% ../nbs/09b_report.ipynb #3332305a
 TIME_COLUMN = re.compile(r'RTE|seconds|time|speedup|per_min|ratio|hours|_s$|_h$|^value$|^baseline$')

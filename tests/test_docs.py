@@ -33,6 +33,13 @@ def site(tmp_path_factory):
     return out/'html'
 
 
+def build_module():
+    sys.path.insert(0, str(ROOT/'nbs'/'_site'))
+    try: import build
+    finally: sys.path.pop(0)
+    return build
+
+
 def pages(site):
     "The site's pages (not the theme's Jinja macro files that Sphinx copies into _static)."
     return sorted(p for p in site.rglob('*.html') if '_static' not in p.relative_to(site).parts)
@@ -45,7 +52,8 @@ def test_every_notebook_has_a_page(site):
         assert page.exists(), f'no page for {nb.name}'
         assert '#| export' not in page.read_text(), f'{page.name} shows nbdev directives'
     for mod in ('data', 'metrics', 'unlearn', 'pipeline'): assert (site/'api'/f'sparse_mu.{mod}.html').exists()
-    assert (site/'results.html').exists() and (site/'search.html').exists() and (site/'searchindex.js').exists()
+    assert (site/'search.html').exists() and (site/'searchindex.js').exists()
+    for name in build_module().GUIDE + build_module().RESULTS: assert (site/f'{name}.html').exists(), name
 
 
 def test_every_page_has_an_outline_and_the_theme(site):
@@ -57,7 +65,8 @@ def test_every_page_has_an_outline_and_the_theme(site):
     assert not bare, f'pages without an outline: {bare}'
     home = (site/'index.html').read_text()
     assert 'sphinx-book-theme.css' in home and 'theme-switch-button' in home and 'search-button' in home
-    assert re.findall(r'caption-text">([^<]+)<', home) == ['Library', 'Studies', 'Results']
+    assert re.findall(r'caption-text">([^<]+)<', home) == ['Guide', 'Library', 'Studies', 'Results']
+    assert 0 < home.find('id="the-answer"') < home.find('id="what-the-studies-found"') < home.find('id="two-commands"')
     glance = home[home.find('id="what-the-studies-found"'):home.find('id="two-commands"')]     # the home page answers first
     assert 'experiments/11_prune_then_unlearn.html' in glance and re.search(r'\d+ of \d+ reproduced', glance)
     api = (site/'api'/'index.html').read_text()
@@ -78,9 +87,7 @@ def test_study_pages_open_with_their_findings(site):
 
 def test_no_machine_paths_and_no_named_host(site):
     "No page shows an absolute path of the machine a notebook ran on; source links stay inside the site."
-    sys.path.insert(0, str(ROOT/'nbs'/'_site'))
-    try: import build
-    finally: sys.path.pop(0)
+    build = build_module()
     assert build.strip_machine_paths('out_dir = "/work/main/figures"') == 'out_dir = "figures"'
     assert build.strip_machine_paths("open('/root/x/figures/tables/a.csv')") == "open('figures/tables/a.csv')"
     assert build.strip_machine_paths('/home/u/.venv/lib/python3.11/site-packages/tqdm/auto.py:21') == '…/site-packages/tqdm/auto.py:21'
@@ -110,8 +117,30 @@ def test_experiment_pages_show_the_committed_outputs(site):
     html = (site/'experiments'/'11_prune_then_unlearn.html').read_text()
     assert 'commit' in html and 'fig3_sparsity_sweep.png' in html
     assert '<table' in html                                            # the stored tables (text/html outputs)
+    for name in build_module().RESULTS:                                # every figure a results page shows, as committed
+        html = (site/f'{name}.html').read_text()
+        for fig in re.findall(r'\]\(figures/([\w.-]+\.png)\)', (ROOT/'nbs'/'_site'/'pages'/f'{name}.md').read_text()):
+            if (ROOT/'figures'/fig).exists(): assert f'_images/{fig}' in html, (name, fig)
+
+
+def test_pages_are_filled_from_the_committed_run(site):
+    "The guide and results pages, and the home page, hold the committed run's tables: every block filled at build time."
+    from sparse_mu.report import README_BLOCK, fill_readme
+    b = build_module(); src = site.parent/'_src'
+    n = 0
+    for name in b.GUIDE + b.RESULTS:
+        text = (ROOT/'nbs'/'_site'/'pages'/f'{name}.md').read_text()
+        assert 'PAPER.md' not in text, name
+        for m in README_BLOCK.finditer(text):                     # each block's filled body is on the built page's source
+            body = fill_readme(m.group(0), ROOT/'figures').split('\n', 1)[1].rsplit('\n<!-- end -->', 1)[0]
+            first = next((l for l in body.splitlines() if l.startswith('| ') and '---' not in l), None)
+            if first: assert b.strip_machine_paths(first) in (src/f'{name}.md').read_text(), (name, m.group('src')); n += 1
+    assert n >= 10
     res = (site/'results.html').read_text()
-    for fig in re.findall(r'\]\(figures/([\w.-]+\.png)\)', (ROOT/'README.md').read_text()): assert f'_images/{fig}' in res, fig
+    assert '<table' in res and 'Retrain' in res
+    home = (site/'index.html').read_text()
+    assert '00a_paper' in home and 'experiments/11_prune_then_unlearn.html' in home      # the paper-claims table links its notebooks
+    assert (src/'index.md').read_text().count('<!-- end -->') >= 3
 
 
 def test_images_load_and_internal_links_resolve(site):

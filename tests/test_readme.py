@@ -1,6 +1,7 @@
-"""README.md is hand-written (other sections are edited by hand, so it is not generated from nbs/index.ipynb);
-this test keeps its code honest by extraction: every ```python block runs as a new user would paste it (a fresh
-process, a temporary result cache), and every `sparse-mu ...` line of the ```bash blocks parses with the CLI's parser."""
+"""README.md is hand-written and short (the answer first; everything else is on the documentation site); this test keeps
+it so: at most 200 lines, the answer section first, its result blocks equal to their refill from figures/, every
+```python block runs as a new user would paste it (a fresh process, a temporary result cache), and every
+`sparse-mu ...` line of the ```bash blocks parses with the CLI's parser."""
 import os, re, shlex, subprocess, sys
 from pathlib import Path
 
@@ -23,6 +24,18 @@ def sparse_mu_commands() -> list[str]:
             m = re.search(r'(?:^|\s|/)sparse-mu\s+(.*)$', line)
             if m: cmds.append(m.group(1))
     return cmds
+
+
+def test_readme_is_short_and_answers_first():
+    text = README.read_text()
+    assert len(text.splitlines()) <= 200, f'README.md has {len(text.splitlines())} lines: at most 200 (move the rest to nbs/_site/pages/)'
+    heads = re.findall(r'^## (.+)$', text, flags=re.M)
+    assert heads and heads[0] == 'The answer', f'the first section must be the answer, not {heads[:1]}'
+    assert text.count('\n', 0, text.index('## The answer')) <= 8   # after a short intro
+    answer = text[text.index('## The answer'):text.index('\n## ', text.index('## The answer') + 1)]
+    for block in ('<!-- answer -->', '<!-- paper-claims -->', '<!-- figures/tables/24_confirmatory_claims.md -->', 'figures/24_confirmatory.png'):
+        assert block in answer, block
+    assert 'PAPER.md' not in text
 
 
 def test_readme_has_code():
@@ -49,5 +62,5 @@ def test_readme_results_are_the_committed_batch():
     "Every result block of README.md is what `sparse-mu readme` writes from figures/: tables verbatim, claims, run times."
     from sparse_mu.report import README_BLOCK, fill_readme
     text = README.read_text()
-    assert len(README_BLOCK.findall(text)) >= 10
+    assert len(README_BLOCK.findall(text)) >= 3
     assert fill_readme(text, README.parent/'figures') == text, 'README.md is out of date with figures/: run `sparse-mu readme`'

@@ -1,13 +1,18 @@
 """Build the documentation site: `python nbs/_site/build.py [--out _docs]` (what `make docs` runs).
 
 Assembles a Sphinx source tree under OUT/_src from the repository, then runs sphinx-build (sphinx-book-theme) into
-OUT/html. Three groups of pages:
+OUT/html. The home page is README.md (the answer first); then four groups of pages:
 
+- **Guide**: the Markdown pages of nbs/_site/pages/ named in `GUIDE` (notebooks and profiles, using the library, methods,
+  scale, this site);
 - **Library**: the library notebooks (nbs/0*), prose and checks, and an API page per module that links to its notebook;
 - **Studies**: the executed experiment notebooks of the committed run (figures/notebooks/), each opening with what it
   found (its claims table and main figure), then the notebook;
-- **Results**: README.md's results section.
+- **Results**: the pages of nbs/_site/pages/ named in `RESULTS`.
 
+Every page's result blocks (`<!-- figures/tables/NAME.md -->` ... `<!-- end -->`, `<!-- run -->`, `<!-- claims -->`,
+`<!-- paper-claims -->`, `<!-- answer -->`) are filled from figures/ at build time by `sparse_mu.report.fill_readme`, so
+the site always shows the committed run; an image the run did not write is replaced by a line that says so.
 Nothing is executed except the paper guide (`00a_paper`, pure pandas, a second), so that its tables show; the other
 notebooks render with their stored outputs. Machine paths (the folder a notebook ran in) are rewritten relative to the
 repository, and source links point at copies of the files inside the site (no repository host is named)."""
@@ -18,10 +23,14 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))                  # this checkout's sparse_mu (report's fill_readme), not an installed copy
+GUIDE = ('notebooks', 'using', 'methods', 'scale', 'docs')         # nbs/_site/pages/NAME.md, in this order
+RESULTS = ('results', 'studies', 'claims', 'cost')
 EXECUTE = ('00a_paper',)                       # cheap library notebooks executed at build time (their outputs are data)
 MAIN_FIGURE = {'16_transfer': 'table4_transfer', '21_regime_map': 'regime_map'}   # where the headline figure is not the first
 FINDINGS_TABLE = {'21_regime_map': 'regime_verdicts'}                          # verdict tables not named *_claims
-VERDICT_MARK = {'reproduced': '✓', 'met': '✓', 'not reproduced': '✗', 'not met': '✗', 'not checked': '○'}   # in every common font
+VERDICT_MARK = {'reproduced': '✓', 'met': '✓', 'not reproduced': '✗', 'not met': '✗', 'contradicted': '✗', 'not checked': '○',
+                'inconclusive': '○', 'undefined': '○'}   # in every common font
 
 
 def settings() -> configparser.SectionProxy:
@@ -95,6 +104,8 @@ def rewrite_links(text: str, here: str = '', copied: set | None = None) -> str:
         nb = re.fullmatch(r'(?:figures/notebooks|nbs)/(\d\d\w*?_\w+)\.ipynb', path)
         if nb: return f'[{label}]({here}{page_of_notebook(nb.group(1))}.ipynb)'
         if re.fullmatch(r'figures/[\w.-]+\.(png|svg|jpg)', path): return f'[{label}]({here}{path})'
+        pg = re.fullmatch(r'nbs/_site/pages/(\w+)\.md', path)
+        if pg: return f'[{label}]({here}{pg.group(1)}.md' + (f'#{anchor}' if anchor else '') + ')'
         if (ROOT/path).is_file():
             if copied is not None: copied.add(path)
             return source_link(path, label)
@@ -102,13 +113,22 @@ def rewrite_links(text: str, here: str = '', copied: set | None = None) -> str:
     return re.sub(r'(?<!!)\[([^\]]*)\]\(([^)\s]+)\)', sub, text)
 
 
-def readme_parts() -> tuple[str, str]:
-    "README.md split into the project page (everything before the results) and the results page."
-    text = (ROOT/'README.md').read_text()
-    i = text.find('\n## Results at the default profile')
-    if i < 0: i = len(text)
-    return text[:i], ('# Results\n\n> The README\'s results: every table and figure of the committed default-profile run.\n'
-                      + text[i:])
+def filled(text: str) -> str:
+    "`text` with its result blocks filled from the committed run (figures/), and images the run did not write said so."
+    from sparse_mu.report import fill_readme
+    text = fill_readme(text, ROOT/'figures')
+    return re.sub(r'!\[[^\]]*\]\((figures/[\w./-]+)\)', lambda m: m.group(0) if (ROOT/m.group(1)).exists()
+                  else f'*(not in this run: `{m.group(1)}`)*', text)
+
+
+def page_text(text: str, stems: set, mods: dict, copied: set) -> str:
+    "A Markdown page as the site shows it: filled from the run, its notebook and module tables linked, links made site links."
+    text = filled(text)
+    text = re.sub(r'^\| `(\d\d\w*?_\w+)` \|', lambda m: f'| [`{m.group(1)}`]({page_of_notebook(m.group(1))}.ipynb) |'
+                  if m.group(1) in stems else m.group(0), text, flags=re.M)                  # the notebook table links its pages
+    text = re.sub(r'\| `(sparse_mu\.\w+)` \|', lambda m: f'| [`{m.group(1)}`](api/{m.group(1)}.rst) |' if m.group(1) in mods
+                  else m.group(0), text)
+    return strip_machine_paths(rewrite_links(text, copied=copied))
 
 
 def _hidden(src: str) -> bool:
@@ -129,7 +149,7 @@ def figures_of(stem: str, nb_text: str) -> list:
     return [f for f in dict.fromkeys(re.findall(r"save_figure\([\w.]+, \w+, '(\w+)'", nb_text)) if (ROOT/'figures'/f'{f}.png').exists()]
 
 
-_VERDICT = r'\| (reproduced|not reproduced|met|not met|not checked) \|'
+_VERDICT = r'\| (reproduced|not reproduced|met|not met|not checked|contradicted|inconclusive|undefined) \|'
 
 def verdicts(stem: str, nb_text: str) -> dict | None:
     "The committed verdict table of notebook `stem`: its name, Markdown (verdicts marked), and the count of checks passed."
@@ -234,18 +254,14 @@ def build(out: Path, quiet: bool = True) -> Path:
         ''.join(f'| [`{m}`]({m}.rst) | [`{s}`](../{page_of_notebook(s)}.ipynb) |\n' for m, s in mods.items()) + '\n' +
         toctree('Modules', list(mods), hidden=True))
     for f in (ROOT/'figures').glob('*.png'): shutil.copy2(f, src/'figures'/f.name)
-    home, results = readme_parts()
-    (src/'results.md').write_text(strip_machine_paths(rewrite_links(results, copied=copied)))
     stems = {p.stem for p in (ROOT/'nbs').glob('[0-9][0-9]*.ipynb')}
-    home = re.sub(r'^\| `(\d\d\w*?_\w+)` \|', lambda m: f'| [`{m.group(1)}`]({page_of_notebook(m.group(1))}.ipynb) |'
-                  if m.group(1) in stems else m.group(0), home, flags=re.M)                  # the notebook table links its pages
-    home = re.sub(r'\| `(sparse_mu\.\w+)` \|', lambda m: f'| [`{m.group(1)}`](api/{m.group(1)}.rst) |' if m.group(1) in mods
-                  else m.group(0), home)
-    home = rewrite_links(home, copied=copied)
-    i = home.find('\n## ')                               # the studies' verdicts right after the introduction
+    for name in GUIDE + RESULTS:
+        (src/f'{name}.md').write_text(page_text((SITE/'pages'/f'{name}.md').read_text(), stems, mods, copied))
+    home = page_text((ROOT/'README.md').read_text(), stems, mods, copied)
+    i = home.find('\n## Two commands')                  # the studies' verdicts right after the answer
     home = home[:i + 1] + studies_at_a_glance(run) + home[i + 1:] if i >= 0 else home + '\n' + studies_at_a_glance(run)
-    (src/'index.md').write_text(strip_machine_paths(home) + '\n\n'
-                                + toctree('Library', lib + ['api/index']) + toctree('Studies', exp) + toctree('Results', ['results']))
+    (src/'index.md').write_text(home + '\n\n' + toctree('Guide', list(GUIDE)) + toctree('Library', lib + ['api/index'])
+                                + toctree('Studies', exp) + toctree('Results', list(RESULTS)))
     for rel in sorted(copied):                           # source links: copies of the files, served by the site
         (src/'_repo'/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(ROOT/rel, src/'_repo'/rel)
     (src/'notebook_of_module.json').write_text(json.dumps({m: page_of_notebook(s) for m, s in mods.items()}))
