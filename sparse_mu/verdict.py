@@ -99,8 +99,8 @@ def decide(low: float, high: float, direction: int, margin: float) -> str:
     "The verdict of an interval [low, high] for a claim of `direction` and margin δ (see the table above)."
     lo_d, hi_d = sorted((direction * low, direction * high))
     if np.isnan(lo_d) or np.isnan(hi_d): return 'inconclusive'
+    if hi_d < margin: return 'contradicted'       # no effect that matters, even when its direction is certain
     if lo_d > 0: return 'reproduced'
-    if hi_d < margin: return 'contradicted'
     return 'inconclusive'
 
 def judge(effects: Sequence[float], claim: Claim, control: Sequence[float] | None = None, *, broken: Sequence[bool] | None = None,
@@ -132,7 +132,7 @@ def judge(effects: Sequence[float], claim: Claim, control: Sequence[float] | Non
     else:
         word = decide(lo, hi, claim.direction, claim.margin)
         lo_d, hi_d = sorted((claim.direction * lo, claim.direction * hi))
-        if word == 'reproduced' and hi_d < claim.margin: why.append(f'the whole interval lies below the margin δ = {claim.margin:g}: too small to matter')
+        if word == 'contradicted' and lo_d > 0: why.append(f'the effect points the paper\'s way, but the whole interval lies below the margin δ = {claim.margin:g}: too small to matter')
         if word == 'inconclusive': why.append(f'the interval holds 0 and effects of δ = {claim.margin:g} the paper\'s way')
     sign = '+' if claim.direction > 0 else '−'
     detail = (f'{claim.effect}: {est:.3g} [{lo:.3g}, {hi:.3g}] ({name}, n = {n}; paper: {sign}, δ = {claim.margin:g})'

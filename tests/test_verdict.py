@@ -12,6 +12,7 @@ CLAIM = Claim('sparse closes more of the gap', 'sparse − dense share closed', 
 @pytest.mark.parametrize('effects, want', [
     (np.random.default_rng(0).normal(0.5, 0.1, 10), 'reproduced'),      # a clear effect
     (np.random.default_rng(0).normal(0.0, 0.02, 10), 'contradicted'),   # a null effect, small noise, margin 0.1
+    (np.random.default_rng(0).normal(0.03, 0.005, 10), 'contradicted'),  # a certain effect the paper's way, but below the margin
     (np.random.default_rng(0).normal(0.0, 1.0, 10), 'inconclusive'),    # a null effect, large noise
     ([np.nan] * 10, 'undefined'),                                        # saturated: no gap in any seed
     (np.zeros(10), 'undefined'),                                         # no variation at all
