@@ -33,7 +33,7 @@ def test_readme_is_short_and_answers_first():
     assert heads and heads[0] == 'The answer', f'the first section must be the answer, not {heads[:1]}'
     assert text.count('\n', 0, text.index('## The answer')) <= 8   # after a short intro
     answer = text[text.index('## The answer'):text.index('\n## ', text.index('## The answer') + 1)]
-    for block in ('<!-- answer -->', '<!-- paper-claims -->', '<!-- figures/tables/24_confirmatory_claims.md -->', 'figures/24_confirmatory.png'):
+    for block in ('<!-- answer -->', '<!-- paper-claims -->', 'figures/24_confirmatory.png', 'notebooks/24_confirmatory.ipynb'):
         assert block in answer, block
     assert 'PAPER.md' not in text
 
