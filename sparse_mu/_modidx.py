@@ -46,6 +46,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                  'sparse_mu.batch.run_notebook': ('batch.html#run_notebook', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.runs_alone': ('batch.html#runs_alone', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.select_notebooks': ('batch.html#select_notebooks', 'sparse_mu/batch.py'),
+                                 'sparse_mu.batch.strip_root': ('batch.html#strip_root', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.summary': ('batch.html#summary', 'sparse_mu/batch.py')},
             'sparse_mu.bench': { 'sparse_mu.bench.ArrayImages': ('benchmarks.html#arrayimages', 'sparse_mu/bench.py'),
                                  'sparse_mu.bench.ArrayImages.__getitem__': ( 'benchmarks.html#arrayimages.__getitem__',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_batch.ipynb #c003
 from __future__ import annotations
-import concurrent.futures, datetime, json, os, platform, sys, threading, time
+import concurrent.futures, datetime, json, os, platform, re, sys, threading, time
 from pathlib import Path
 
 import nbformat
@@ -18,9 +18,9 @@ from .pipeline import ENV_GRID_LOG, PROFILES
 
 # %% auto #0
 __all__ = ['notebooks_dir', 'has_parameters', 'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager',
-           'run_notebook', 'error_message', 'machine_info', 'summary', 'declared_parameters', 'check_parameters',
-           'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env', 'batch_order', 'run_lanes', 'reproduce',
-           'earlier_record']
+           'strip_root', 'run_notebook', 'error_message', 'machine_info', 'summary', 'declared_parameters',
+           'check_parameters', 'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env', 'batch_order',
+           'run_lanes', 'reproduce', 'earlier_record']
 
 # %% ../nbs/09_batch.ipynb #c012
 def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
@@ -69,6 +69,11 @@ def kernel_manager(env: dict) -> type:
             return await super().start_kernel(**kw)
     return _Manager
 
+def strip_root(text: str, root: str | Path) -> str:
+    "`text` with every absolute path under `root` made relative to it (an executed notebook records paths: none of the machine's)."
+    root = str(Path(root).resolve()).rstrip('/')
+    return re.sub(re.escape(root) + r'(/|(?![\w.-]))', lambda m: '' if m.group(1) == '/' else '.', text)   # not /repository
+
 def run_notebook(src: Path, dst: Path, parameters: dict, stream: bool = False, env: dict | None = None) -> Path:
     "Execute notebook `src` with `parameters` into `dst` (printing its output when `stream`; `env`: for its kernel)."
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +82,7 @@ def run_notebook(src: Path, dst: Path, parameters: dict, stream: bool = False, e
         pm.execute_notebook(str(src), str(tmp), parameters=parameters, kernel_name='python3', language='python',
                             cwd=str(src.parent), progress_bar=False, stdout_file=sys.stdout if stream else None,
                             stderr_file=sys.stderr if stream else None, kernel_manager_class=kernel_manager(env or {}))
+        tmp.write_text(strip_root(tmp.read_text(), Path(src).resolve().parent.parent))   # paths relative to the repository
         os.replace(tmp, dst)
     except pm.PapermillExecutionError:
         os.replace(tmp, dst); raise
