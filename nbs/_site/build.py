@@ -20,10 +20,12 @@ import argparse, configparser, json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))                  # this checkout's sparse_mu (report's fill_readme), not an installed copy
+from sparse_mu.core import markdown_table
 GUIDE = ('notebooks', 'using', 'methods', 'scale', 'docs')         # nbs/_site/pages/NAME.md, in this order
 RESULTS = ('results', 'studies', 'claims', 'cost')
 EXECUTE = ('00a_paper',)                       # cheap library notebooks executed at build time (their outputs are data)
@@ -149,6 +151,15 @@ def figures_of(stem: str, nb_text: str) -> list:
     return [f for f in dict.fromkeys(re.findall(r"save_figure\([\w.]+, \w+, '(\w+)'", nb_text)) if (ROOT/'figures'/f'{f}.png').exists()]
 
 
+def compact_verdicts(df: pd.DataFrame) -> str:
+    "A verdict table (the verdict layer's columns) for a page: claim, verdict, effect [95% CI] to 3 digits, margin, seeds."
+    g = lambda x: '' if pd.isna(x) else f'{x:+.3g}'
+    effect = [f'{g(e)} [{g(lo)}, {g(hi)}]' if not (pd.isna(lo) or pd.isna(hi)) else g(e)
+              for e, lo, hi in zip(df.effect, df.ci_low, df.ci_high)]
+    return markdown_table(pd.DataFrame({'claim': df.claim, 'verdict': df.verdict, 'effect [95% CI]': effect,
+                                        'margin δ': df.margin.map(lambda m: f'{m:g}'), 'seeds': df.n_seeds}))
+
+
 _VERDICT = r'\| (reproduced|not reproduced|met|not met|not checked|contradicted|inconclusive|undefined) \|'
 
 def verdicts(stem: str, nb_text: str) -> dict | None:
@@ -156,6 +167,9 @@ def verdicts(stem: str, nb_text: str) -> dict | None:
     table = claims_table(stem, nb_text)
     if not table or not (ROOT/'figures'/'tables'/f'{table}.md').exists(): return None
     md = strip_machine_paths((ROOT/'figures'/'tables'/f'{table}.md').read_text().strip())
+    csv = ROOT/'figures'/'tables'/f'{table}.csv'
+    if csv.exists() and {'effect', 'ci_low', 'ci_high', 'margin', 'n_seeds'} <= set((df := pd.read_csv(csv)).columns):
+        md = compact_verdicts(df).strip()          # a page-wide table: numbers to 3 digits, the prose detail stays in the notebook
     rows = [l for l in md.splitlines()[2:] if l.startswith('|')]
     found = [m.group(1) for r in rows for m in [re.search(_VERDICT, r)] if m]
     word = 'met' if 'met' in ' '.join(found).split() else 'reproduced'
