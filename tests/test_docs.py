@@ -140,7 +140,7 @@ def test_pages_are_filled_from_the_committed_run(site):
     assert '<table' in res and 'Retrain' in res
     home = (site/'index.html').read_text()
     assert '00a_paper' in home and 'experiments/11_prune_then_unlearn.html' in home      # the paper-claims table links its notebooks
-    assert (src/'index.md').read_text().count('<!-- end -->') >= 3
+    assert (src/'index.md').read_text().count('<!-- end -->') >= 2      # the answer and the paper-claims table
 
 
 def test_images_load_and_internal_links_resolve(site):

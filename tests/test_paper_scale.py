@@ -90,8 +90,8 @@ def test_plan_command_every_profile(capsys):
     assert 'calibrated on cpu' in out and 'record:IU' in out and 'critical_path_h' in out
     assert main(['plan', '--profile', 'default', '--epoch-s', '2.5']) == 0
     assert '2.50 s per epoch-equivalent (given)' in capsys.readouterr().out
-    assert main(['plan', '--profile', 'smoke', '--epoch-s', 'fast']) == 2
-    assert "takes a number of seconds or 'paper'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e: main(['plan', '--profile', 'smoke', '--epoch-s', 'fast'])   # refused while parsing
+    assert e.value.code == 2 and "expects a positive number of seconds or 'paper'" in capsys.readouterr().err
     table = plan_table('paper', PAPER_EPOCH_S)
     assert table.cached.isna().all() and table.units.sum() > 500
     assert table[table.kind == 'record:IU'].peak_gib.max() < 16 < 45     # by CG; Woodbury would hold G (45 GB) twice
