@@ -398,6 +398,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                   'sparse_mu.report.compare_tables': ('report.html#compare_tables', 'sparse_mu/report.py'),
                                   'sparse_mu.report.effect_text': ('report.html#effect_text', 'sparse_mu/report.py'),
                                   'sparse_mu.report.fill_readme': ('report.html#fill_readme', 'sparse_mu/report.py'),
+                                  'sparse_mu.report.interval_text': ('report.html#interval_text', 'sparse_mu/report.py'),
                                   'sparse_mu.report.notebook_link': ('report.html#notebook_link', 'sparse_mu/report.py'),
                                   'sparse_mu.report.notebook_profile': ('report.html#notebook_profile', 'sparse_mu/report.py'),
                                   'sparse_mu.report.notebook_texts': ('report.html#notebook_texts', 'sparse_mu/report.py'),

@@ -5,6 +5,7 @@
 # %% ../nbs/17_benchmarks.ipynb #c004
 from __future__ import annotations
 import copy, functools, gzip, os, statistics
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -19,6 +20,7 @@ from .core import Timer, atomic_write_bytes, clock, generator, get_device
 from .data import MNIST_FILES, TensorData, fashion_mnist_folder, find_idx_file
 from .train import Recipe, train
 from .paper import TABLE1_RTE
+from .verdict import Claim, Verdict, Verdicts, judge
 
 # %% auto #0
 __all__ = ['BENCH_COLUMNS', 'PAPER_RTE_RATIOS', 'device_name', 'time_call', 'throughput', 'loglog_slope', 'torchvision_root',
@@ -144,8 +146,6 @@ def rte_ratios(records: pd.DataFrame, baseline: str = 'retrain') -> pd.DataFrame
                              paper_ratio=PAPER_RTE_RATIOS.get(method, np.nan), n=int((part.method == method).sum())))
     return pd.DataFrame(rows)
 
-from dataclasses import replace
-from .verdict import Claim, Verdict, Verdicts, judge
 
 class Targets(Verdicts):
     "Engineering targets judged by the verdict layer: `target(name, ratios, target, at_least)` judges `ratio − target` over repeated timings."
@@ -181,7 +181,6 @@ def pair_summary(pairs: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/17_benchmarks.ipynb #c965c03e
 def train_unit(profile, seed: int, epochs: int) -> None:
     "A benchmark unit: train a fresh model of `profile` for `epochs` epochs (its recipe otherwise), store nothing."
-    from dataclasses import replace
     from sparse_mu.pipeline import augmentation, new_model, profile_splits
     train(new_model(profile, seed), profile_splits(profile).train, replace(profile.recipe, epochs=epochs), seed=seed,
           augment=augmentation(profile), desc='engine benchmark')

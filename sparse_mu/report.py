@@ -14,8 +14,8 @@ from .core import markdown_table
 # %% auto #0
 __all__ = ['README_BLOCK', 'MISSING', 'OWN_REGIME', 'WORD_ORDER', 'SCENARIO_WORDS', 'TIME_COLUMN', 'claims_table', 'run_table',
            'readme_block', 'fill_readme', 'notebook_texts', 'claims_name', 'read_claims', 'claim_rows', 'primary_row',
-           'verdict_counts', 'effect_text', 'notebook_profile', 'regime_parts', 'regime', 'notebook_link',
-           'paper_claims_table', 'answer_line', 'compare_tables']
+           'verdict_counts', 'interval_text', 'effect_text', 'notebook_profile', 'regime_parts', 'regime',
+           'notebook_link', 'paper_claims_table', 'answer_line', 'compare_tables']
 
 # %% ../nbs/09b_report.ipynb #e32737ac
 README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
@@ -100,12 +100,16 @@ def verdict_counts(rows: pd.DataFrame) -> str:
     order = [w for w in WORD_ORDER if w in n] + [w for w in n.index if w not in WORD_ORDER]
     return ' · '.join(f'{n[w]} {w}' for w in order)
 
+def interval_text(e: float, lo: float, hi: float) -> str:
+    "'+0.12 [+0.03, +0.21]' to 3 digits; the estimate alone without an interval, '' without an estimate."
+    if pd.isna(e): return ''
+    return f'{e:+.3g}' + (f' [{lo:+.3g}, {hi:+.3g}]' if not (pd.isna(lo) or pd.isna(hi)) else '')
+
 def effect_text(r) -> str:
     "'+0.12 [+0.03, +0.21], δ 0.1' from a verdict row; '' where it has no effect."
     e, lo, hi, m = (pd.to_numeric(pd.Series([r.get(c)]), errors='coerce').iloc[0] for c in ('effect', 'ci_low', 'ci_high', 'margin'))
     if pd.isna(e): return ''
-    ci = f' [{lo:+.3g}, {hi:+.3g}]' if not (pd.isna(lo) or pd.isna(hi)) else ''
-    return f'{e:+.3g}{ci}' + (f', δ {m:g}' if not pd.isna(m) else '')
+    return interval_text(e, lo, hi) + (f', δ {m:g}' if not pd.isna(m) else '')
 
 def notebook_profile(stem: str, out: Path) -> tuple[str, dict]:
     "(profile, papermill parameters) notebook `stem` ran with in batch `out` (run.json's profile if its copy has none)."

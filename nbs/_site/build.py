@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))                  # this checkout's sparse_mu (report's fill_readme), not an installed copy
 from sparse_mu.core import markdown_table
+from sparse_mu.report import interval_text
 GUIDE = ('notebooks', 'using', 'methods', 'scale', 'docs')         # nbs/_site/pages/NAME.md, in this order
 RESULTS = ('results', 'studies', 'claims', 'cost')
 EXECUTE = ('00a_paper',)                       # cheap library notebooks executed at build time (their outputs are data)
@@ -153,9 +154,7 @@ def figures_of(stem: str, nb_text: str) -> list:
 
 def compact_verdicts(df: pd.DataFrame) -> str:
     "A verdict table (the verdict layer's columns) for a page: claim, verdict, effect [95% CI] to 3 digits, margin, seeds."
-    g = lambda x: '' if pd.isna(x) else f'{x:+.3g}'
-    effect = [f'{g(e)} [{g(lo)}, {g(hi)}]' if not (pd.isna(lo) or pd.isna(hi)) else g(e)
-              for e, lo, hi in zip(df.effect, df.ci_low, df.ci_high)]
+    effect = [interval_text(e, lo, hi) for e, lo, hi in zip(df.effect, df.ci_low, df.ci_high)]
     return markdown_table(pd.DataFrame({'claim': df.claim, 'verdict': df.verdict, 'effect [95% CI]': effect,
                                         'margin δ': df.margin.map(lambda m: f'{m:g}'), 'seeds': df.n_seeds}))
 
