@@ -14,13 +14,13 @@ import torch
 import sparse_mu
 from .core import atomic_write_text, check_choice, git_commit, to_jsonable
 from .engine import ENV_UNIT_LOG, EngineConfig, connect, engine_env, ray_address
-from .pipeline import ENV_GRID_LOG, PROFILES
+from .pipeline import ENV_GRID_LOG, PROFILES, STUDY_PROFILES
 
 # %% auto #0
-__all__ = ['notebooks_dir', 'has_parameters', 'runs_alone', 'experiment_notebooks', 'select_notebooks', 'kernel_manager',
-           'strip_root', 'run_notebook', 'error_message', 'machine_info', 'summary', 'declared_parameters',
-           'check_parameters', 'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env', 'batch_order',
-           'run_lanes', 'reproduce', 'earlier_record']
+__all__ = ['notebooks_dir', 'has_parameters', 'runs_alone', 'experiment_notebooks', 'profile_notebooks', 'select_notebooks',
+           'kernel_manager', 'strip_root', 'run_notebook', 'error_message', 'machine_info', 'summary',
+           'declared_parameters', 'check_parameters', 'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env',
+           'batch_order', 'run_lanes', 'reproduce', 'study_plan', 'earlier_record']
 
 # %% ../nbs/09_batch.ipynb #c012
 def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
@@ -47,6 +47,10 @@ def experiment_notebooks(nbs_dir: str | Path | None = None) -> list[Path]:
     "The experiment notebooks (`10_…` to `29_…` with a `parameters` cell) in `nbs_dir`, sorted by name."
     paths = sorted(notebooks_dir(nbs_dir).glob('[12][0-9]_*.ipynb'))
     return [p for p in paths if has_parameters(p)]
+
+def profile_notebooks(paths: list[Path], profile: str) -> list[Path]:
+    "The notebooks a batch at `profile` runs: at a study profile (`STUDY_PROFILES`) those with a cell tagged by its name, else all."
+    return [p for p in paths if _has_tag(p, profile)] if profile in STUDY_PROFILES else list(paths)
 
 # %% ../nbs/09_batch.ipynb #c016
 def select_notebooks(paths: list[Path], only: str | list[str] | None = None) -> list[Path]:
@@ -234,8 +238,9 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     if not isinstance(lanes, int) or lanes < 1: raise ValueError(f'lanes must be a whole number >= 1, got {lanes!r}')
     engine = EngineConfig(workers=workers, address=address, threads=threads)
     nbs_dir = notebooks_dir(nbs_dir)
-    todo = select_notebooks(experiment_notebooks(nbs_dir), only)
-    out = Path(out) if out is not None else nbs_dir.parent/'figures'
+    todo = select_notebooks(profile_notebooks(experiment_notebooks(nbs_dir), profile), only)
+    study = profile in STUDY_PROFILES              # a study profile's batch: its own folder, and a plan written before it runs
+    out = Path(out) if out is not None else nbs_dir.parent/'figures'/(profile if study else '')
     params = dict(profile=profile, out_dir=str(out.resolve()), **check_parameters(extra_params or {}, todo))
     record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
                   machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), lanes=lanes,
@@ -249,6 +254,7 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     out.mkdir(parents=True, exist_ok=True)
     with _Engine(engine, out, rerun=names if earlier is not None else None) as info:
         run['engine'] = info
+        if study: run['plan'] = study_plan(profile, info['workers'], {p.stem for p in todo})
         batch = _Batch(record, out, params, stream, threads, len(todo), info['workers'], run['commit'],
                        update=len(record['updates']) - 1 if earlier is not None else None)
         shared, alone = batch_order(todo, lanes)
@@ -257,6 +263,13 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     run.update(seconds=round(time.perf_counter() - batch.t0, 1), finished=datetime.datetime.now().isoformat(timespec='seconds'))
     batch.save()
     return record
+
+def study_plan(profile: str, workers: int, notebooks: set[str]) -> dict:
+    "The plan of a study profile's batch (`09a_plan`: its units not in the cache, calibrated here), printed and kept in the record."
+    from sparse_mu.plan import study_estimate          # the plan imports the studies' designs: only a study batch needs them
+    est = study_estimate(profile, workers=workers, notebooks=notebooks)
+    print(f"plan: {est['units']} units, {est['work_s'] / 60:.1f} min of work, about {est['wall_s'] / 60:.1f} min on {workers} worker(s)", flush=True)
+    return est
 
 def earlier_record(out: Path, record: dict) -> dict | None:
     "The record of an earlier batch in `out` with the same profile and parameters (what a rerun of some notebooks updates)."

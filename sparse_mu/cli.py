@@ -13,8 +13,8 @@ from .pipeline import PROFILES
 from .report import README_BLOCK, compare_tables, fill_readme
 
 # %% auto #0
-__all__ = ['parse_param', 'positive_int', 'epoch_seconds', 'existing_dir', 'existing_file', 'out_dir', 'plan_command', 'parser',
-           'main']
+__all__ = ['parse_param', 'positive_int', 'epoch_seconds', 'existing_dir', 'existing_file', 'out_dir', 'plan_command',
+           'study_plan_command', 'parser', 'main']
 
 # %% ../nbs/09c_cli.ipynb #c032
 def parse_param(text: str) -> tuple[str, object]:
@@ -68,6 +68,7 @@ def plan_command(profile: str, epoch_s: float | str | None = None, stale: bool =
         st = pd.concat([cache_status(plan.get_profile(profile), jobs, prune) for reqs in plan.batch_jobs(profile).values()
                         for prune, jobs in reqs]).drop_duplicates('key')
         print(st.groupby(['kind', 'status']).size().unstack(fill_value=0).to_markdown()); return 0
+    if profile in plan.STUDY_PROFILES: return study_plan_command(profile)
     if epoch_s is None: t_e, source = plan.calibrate(profile), f'calibrated on {plan.get_device()}'
     elif epoch_s == 'paper': t_e, source = plan.PAPER_EPOCH_S, "the paper's GPU (PAPER_EPOCH_S)"
     else: t_e, source = epoch_seconds(str(epoch_s)), 'given'
@@ -75,6 +76,17 @@ def plan_command(profile: str, epoch_s: float | str | None = None, stale: bool =
     print(f'# sparse-mu plan --profile {profile}: {t_e:.2f} s per epoch-equivalent ({source})\n')
     print(table.to_markdown(index=False, floatfmt='.3g'))
     print(); print(plan.estimate(profile, t_e).to_markdown(index=False, floatfmt='.3g'))
+    return 0
+
+def study_plan_command(profile: str, workers: int = 2) -> int:
+    "`sparse-mu plan --profile extended`: a study profile's units not yet cached, per notebook, and its wall time (calibrated here)."
+    from sparse_mu import plan
+    est = plan.study_estimate(profile, workers=workers, cache=plan.Cache())
+    print(f'# sparse-mu plan --profile {profile}: the studies beyond the default batch, units not in the cache, '
+          f'seconds per epoch calibrated on {plan.get_device()}\n')
+    rows = [dict(notebook=nb, units=v['units'], work_min=v['work_s'] / 60) for nb, v in est['notebooks'].items()]
+    print(plan.pd.DataFrame(rows).to_markdown(index=False, floatfmt='.3g'))
+    print(f"\n{est['units']} units, {est['work_s'] / 60:.1f} min of work: about {est['wall_s'] / 60:.1f} min on {workers} workers")
     return 0
 
 def parser() -> argparse.ArgumentParser:

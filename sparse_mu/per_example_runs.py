@@ -20,7 +20,7 @@ from .train import Recipe, predict, train
 from .unlearn import FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'forgetting_curve']
+__all__ = ['CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'forgetting_curve', 'curve_parts']
 
 # %% ../nbs/08b_per_example_runs.ipynb #5f61aab7
 @dataclass(frozen=True)
@@ -124,7 +124,10 @@ def forgetting_curve(profile: Profile, scenario: str, method: str, sparsity: flo
         train(model, task.retain, recipe, seed=seed, mask=mask, l1=gamma, objective=objective, desc=f'{method} curve')
         if state['step'] in steps and not any(r['step'] == state['step'] for r in rows): record(model)
         return dict(rows=[r for r in rows if r['step'] in steps])
-    parts = dict(step='curve', v=1, scenario=scenario, method=method, config=config, steps=steps, seed=seed,
-                 forget=profile_task(profile, scenario, seed).key,
-                 model=prune_key(profile, 'omp', sparsity, seed) if sparsity else dense_key(profile, seed))
-    return cache.record('curve', parts, compute)
+    return cache.record('curve', curve_parts(profile, scenario, method, sparsity, seed, steps, config), compute)
+
+def curve_parts(profile: Profile, scenario: str, method: str, sparsity: float, seed: int, steps: Sequence[int], config) -> dict:
+    "The cache parts of a forgetting curve (what a unit checks before it is run)."
+    return dict(step='curve', v=1, scenario=scenario, method=method, config=config, steps=tuple(sorted(set(int(s) for s in steps))),
+                seed=seed, forget=profile_task(profile, scenario, seed).key,
+                model=prune_key(profile, 'omp', sparsity, seed) if sparsity else dense_key(profile, seed))

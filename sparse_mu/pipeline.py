@@ -22,11 +22,11 @@ from .train import RECIPES, Recipe, progress, train
 from .unlearn import METHODS, PRESETS, unlearn
 
 # %% auto #0
-__all__ = ['PROFILES', 'ENV_PROFILES', 'PRUNERS', 'MODEL_MODULES', 'ENV_GRID_LOG', 'Profile', 'get_profile', 'profile_splits',
-           'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'model_code', 'dense_model',
-           'dense_key', 'prune_key', 'pruned_model', 'method_code', 'record_code', 'unlearned_parts', 'unlearned_model',
-           'unlearning_record', 'record_parts', 'model_unit', 'grid_jobs', 'record_units', 'grid_units', 'log_request',
-           'run_records', 'run_grid', 'cache_status']
+__all__ = ['PROFILES', 'STUDY_PROFILES', 'ENV_PROFILES', 'PRUNERS', 'MODEL_MODULES', 'ENV_GRID_LOG', 'Profile', 'get_profile',
+           'profile_splits', 'profile_task', 'task_key', 'augmentation', 'new_model', 'base_key', 'model_code',
+           'dense_model', 'dense_key', 'prune_key', 'pruned_model', 'method_code', 'record_code', 'unlearned_parts',
+           'unlearned_model', 'unlearning_record', 'record_parts', 'model_unit', 'grid_jobs', 'record_units',
+           'grid_units', 'log_request', 'run_records', 'run_grid', 'cache_status']
 
 # %% ../nbs/08_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -68,7 +68,10 @@ PROFILES = {
     'default': Profile('default', per_class=250, test_per_class=300, sweep_seeds=(0,)),
     'paper': Profile('paper', dataset='cifar10', arch='resnet18', width=None, recipe=RECIPES['paper'],
                      retrain_recipe=RECIPES['paper_retrain'], rewind_epoch=8, preset='reference'),
+    # the default's data and model; its batch runs only the studies that do not fit the default hour (notebooks tagged 'extended')
+    'extended': Profile('extended', per_class=250, test_per_class=300, sweep_seeds=(0,)),
 }
+STUDY_PROFILES = ('extended',)        # profiles whose batch is a set of studies (their notebooks say so by a cell tag), not the grids
 
 ENV_PROFILES = 'SPARSE_MU_PROFILES'   # 'module:function' (or 'file.py:function') entries that add profiles to PROFILES
 

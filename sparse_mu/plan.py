@@ -17,16 +17,19 @@ from .cache import Cache
 from .core import Timer, get_device, to_jsonable
 from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
-from .pipeline import Profile, get_profile, grid_jobs, new_model, profile_splits, record_units
+from .per_example_runs import seed_outputs_epochs, seed_set, seedset_units
+from .pipeline import STUDY_PROFILES, Profile, dense_model, get_profile, grid_jobs, new_model, profile_splits, record_units
+from .regime import regime_design, regime_units
 from .train import memory_budget, param_bytes, train, train_bytes
 from .paper import METHODS as PAPER_METHODS, RETRAIN_MIN
 from .unlearn import METHODS
 
 # %% auto #0
-__all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'read_requests', 'map_request', 'batch_jobs', 'batch_units',
-           'structure_twin', 'record_args', 'data_shares', 'unit_epochs', 'read_log', 'epoch_seconds',
-           'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model', 'calibrate',
-           'largest_output', 'unit_memory', 'plan_table']
+__all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'STUDIES', 'read_requests', 'map_request', 'batch_jobs',
+           'batch_units', 'structure_twin', 'record_args', 'data_shares', 'unit_profile', 'test_share', 'unit_epochs',
+           'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model',
+           'calibrate', 'largest_output', 'unit_memory', 'plan_table', 'study_units', 'speed_key',
+           'study_epoch_seconds', 'study_cost', 'study_estimate', 'compare_study_with_log']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
 REQUEST_LOG = Path(sparse_mu.__file__).resolve().parent.parent/'figures'/'grid_requests.jsonl'   # the committed default batch's
@@ -113,13 +116,26 @@ def data_shares(P: Profile) -> dict:
     "What a method's cost model reads: the shares of Dr and Df in D, and the number of training images."
     return dict(retain=1 - FORGET_SHARE, forget=FORGET_SHARE, train=P.per_class * 10 if P.per_class else 45_000)
 
-def unit_epochs(unit: Unit, test_share: float = 0.2) -> float:
+def unit_profile(unit: Unit) -> Profile:
+    "The profile whose data and model `unit` trains (a seed set's own profile for its units)."
+    a = unit.args[0]
+    return a if isinstance(a, Profile) else a.profile
+
+def test_share(P: Profile) -> float:
+    "|test| / |D|: the profile's own when both are set per class, else the paper's CIFAR-10 split (10,000 / 45,000)."
+    return P.test_per_class / P.per_class if P.per_class and P.test_per_class else 10_000 / 45_000
+
+def unit_epochs(unit: Unit) -> float:
     "The cost of `unit` in epochs over the full training set of its profile (see the table above)."
-    P = unit.args[0]
+    P = unit_profile(unit); evaluation = (1 + test_share(P)) / 3        # a prediction pass over D and the test set
+    if unit.kind == 'curve':                                             # one run of steps[-1] batches, evaluated at each step count
+        steps, config = unit.args[5], unit.args[6]
+        return steps[-1] * config.batch_size / data_shares(P)['train'] + len(steps) * evaluation
+    if unit.kind == 'seed_outputs': return seed_outputs_epochs(unit.args[0])
     if not unit.kind.startswith('record'): return float(P.recipe.epochs)
     a = record_args(unit)
     work = 0.0 if a['method'] == 'original' else METHODS[a['method']].work(a['config'], data_shares(P))
-    return work + (1 + test_share) / 3
+    return work + evaluation
 
 # %% ../nbs/09a_plan.ipynb #f6eb0c87
 # the paper's Retrain (class-wise): its minutes over its epochs, each over Dr (the paper guide (`00a_paper`) §6, §7)
@@ -236,3 +252,66 @@ def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = Non
     return (df.groupby(['notebook', 'kind'], sort=False)
               .agg(units=('kind', 'size'), cached=('cached', lambda c: None if c.isna().any() else int(c.sum())),
                    hours=('hours', 'sum'), peak_gib=('peak_gib', 'max')).reset_index())
+
+# %% ../nbs/09a_plan.ipynb #82c627d5
+STUDIES = {                            # notebook -> its units at a study profile (cached ones left out)
+    '20_strong_eval': lambda profile, cache: seedset_units(seed_set(profile), cache=cache),
+    '21_regime_map': lambda profile, cache: regime_units(regime_design(profile), cache),
+}
+
+def study_units(profile: str | Profile, cache: Cache | None = None) -> dict[str, list[Unit]]:
+    "{notebook: its units not in `cache`} at a study profile, each unit once (in the first notebook that needs it)."
+    P = get_profile(profile)
+    if P.name not in STUDY_PROFILES:
+        raise ValueError(f"{P.name!r} is not a study profile ({', '.join(STUDY_PROFILES)}): its batch is planned from its grid requests")
+    cache = cache or Cache(tempfile.mkdtemp(prefix='sparse_mu_plan_'))
+    out, seen = {}, set()
+    for nb_name, build in STUDIES.items():
+        out[nb_name] = [u for u in build(P.name, cache) if u.key not in seen]; seen |= {u.key for u in out[nb_name]}
+    return out
+
+def speed_key(P: Profile) -> tuple:
+    "What the seconds of one training epoch depend on: data, architecture, width, training-set size, batch size."
+    return (P.dataset, P.arch, P.width, P.per_class, P.recipe.batch_size)
+
+def study_epoch_seconds(units: list[Unit], log: pd.DataFrame | None = None, device=None) -> dict:
+    "{speed_key: seconds per epoch}: from `log`'s fastest dense training of each size when given, else calibrated here."
+    profiles = {speed_key(unit_profile(u)): unit_profile(u) for u in units}
+    if log is None: return {k: calibrate(P, batch_size=P.recipe.batch_size, device=device) for k, P in profiles.items()}
+    seconds = dict(zip(log.key, log.seconds))
+    out = {}
+    for u in units:
+        if u.fn is dense_model and u.key in seconds:
+            k = speed_key(unit_profile(u)); out[k] = min(out.get(k, float('inf')), seconds[u.key] / unit_profile(u).recipe.epochs)
+    return out
+
+def study_cost(epoch_s: dict):
+    "A unit's estimated seconds: its epoch-equivalents times the seconds per epoch of its model's size."
+    def cost(u: Unit) -> float:
+        k = speed_key(unit_profile(u))
+        if k not in epoch_s: raise ValueError(f"no seconds per epoch for {unit_profile(u).name} ({k}): calibrate it or log a dense training of it")
+        return unit_epochs(u) * epoch_s[k]
+    return cost
+
+def study_estimate(profile: str | Profile, workers: int = 2, cache: Cache | None = None, epoch_s: dict | None = None,
+                   notebooks: set[str] | None = None) -> dict:
+    "Before a study profile runs: its units not in `cache` (of `notebooks`, default all), their work and the simulated wall seconds on `workers`."
+    per_nb = {nb: us for nb, us in study_units(profile, cache).items() if notebooks is None or nb in notebooks}
+    units = [u for us in per_nb.values() for u in us]
+    epoch_s = epoch_s if epoch_s is not None else study_epoch_seconds(units)
+    cost = study_cost(epoch_s)
+    return dict(profile=get_profile(profile).name, workers=workers, units=len(units), work_s=sum(map(cost, units)),
+                wall_s=simulate(units, cost, workers) if units else 0.0,
+                notebooks={nb: dict(units=len(us), work_s=sum(map(cost, us))) for nb, us in per_nb.items()},
+                epoch_s=[dict(size=list(k), seconds=v) for k, v in epoch_s.items()])
+
+def compare_study_with_log(log: pd.DataFrame, profile: str | Profile) -> pd.DataFrame:
+    "Measured vs predicted seconds of the units a study batch ran (its log), summed per kind; seconds per epoch from the same log."
+    units = [u for us in study_units(profile).values() for u in us]
+    ran = log[~log.get('cached', pd.Series(False, index=log.index)).fillna(False).astype(bool)]
+    cost = study_cost(study_epoch_seconds(units, ran))
+    predicted = {u.key: cost(u) for u in units if speed_key(unit_profile(u)) in study_epoch_seconds(units, ran)}
+    known = ran[ran.key.isin(predicted)].assign(predicted=lambda d: d.key.map(predicted))
+    out = known.groupby('kind').agg(units=('key', 'size'), measured_s=('seconds', 'sum'), predicted_s=('predicted', 'sum'))
+    out.loc['all'] = out.sum()
+    return out.assign(ratio=out.predicted_s / out.measured_s).reset_index()

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent/'sparse_mu'
 # the layer map (the same table as 00_core's prose): lower layers never import higher ones
 LAYERS = {
     'library': ('core', 'paper', 'data', 'models', 'train', 'prune', 'cache', 'metrics', 'verdict', 'per_example', 'unlearn', 'theory'),
-    'running': ('engine', 'pipeline', 'per_example_runs', 'plan', 'batch', 'report', 'cli'),
+    'running': ('engine', 'pipeline', 'per_example_runs', 'regime', 'plan', 'batch', 'report', 'cli'),
     'studies': ('backdoor', 'defense', 'transfer', 'tickets', 'bench'),
 }
 RANK = {m: i for i, mods in enumerate(LAYERS.values()) for m in mods}
