@@ -639,6 +639,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                    'sparse_mu.verdict.disparity_closed': ('verdict.html#disparity_closed', 'sparse_mu/verdict.py'),
                                    'sparse_mu.verdict.gap_closed': ('verdict.html#gap_closed', 'sparse_mu/verdict.py'),
                                    'sparse_mu.verdict.hatch_broken': ('verdict.html#hatch_broken', 'sparse_mu/verdict.py'),
+                                   'sparse_mu.verdict.jackknife_ci': ('verdict.html#jackknife_ci', 'sparse_mu/verdict.py'),
                                    'sparse_mu.verdict.judge': ('verdict.html#judge', 'sparse_mu/verdict.py'),
                                    'sparse_mu.verdict.noise_floor': ('verdict.html#noise_floor', 'sparse_mu/verdict.py'),
                                    'sparse_mu.verdict.paired_t_interval': ('verdict.html#paired_t_interval', 'sparse_mu/verdict.py'),
