@@ -16,8 +16,8 @@ from .data import ForgetTask
 from .metrics import accuracy, attack_report, mia_efficacy, unlearning_accuracy
 
 # %% auto #0
-__all__ = ['SETS', 'margins', 'klom', 'epsilon', 'epsilon_score', 'forgetting_quality', 'challenge_score', 'stack_margins',
-           'model_metrics', 'per_example_table', 'log_steps']
+__all__ = ['SETS', 'margins', 'klom', 'epsilon', 'epsilon_score', 'forgetting_quality', 'challenge_score', 'ulira',
+           'stack_margins', 'model_metrics', 'per_example_table', 'log_steps']
 
 # %% ../nbs/06a_per_example.ipynb #259ce24c
 def margins(logits: torch.Tensor, y: torch.Tensor) -> np.ndarray:
@@ -74,6 +74,27 @@ def forgetting_quality(unlearned: np.ndarray, retrained: np.ndarray, bin_width: 
 def challenge_score(quality: float, ra: float, ra_retrain: float, ta: float, ta_retrain: float) -> float:
     "The challenge's final score: 𝓕 · RA/RA_retrain · TA/TA_retrain."
     return quality * (ra / ra_retrain) * (ta / ta_retrain)
+
+# %% ../nbs/06a_per_example.ipynb #ul002
+def _loglik(x: np.ndarray, mu: np.ndarray, var: np.ndarray) -> np.ndarray:
+    return -0.5 * (np.log(var) + (x - mu) ** 2 / var)
+
+def ulira(unlearned: np.ndarray, retrained: np.ndarray, var_floor: float = 1e-2) -> np.ndarray:
+    "Per-example U-LiRA accuracy [n] of margins `[rows, n]`: each row held out in turn, Gaussians fitted to the other rows, its 2 margins classified by likelihood ratio (0.5: indistinguishable, 1: always told apart)."
+    u, r = np.asarray(unlearned, float), np.asarray(retrained, float)
+    if u.ndim != 2 or u.shape != r.shape:
+        raise ValueError(f"margins must be [rows, n] arrays of one shape (a row per seed pair on both sides), got {u.shape} and {r.shape}")
+    rows = len(u)
+    if rows < 3: raise ValueError(f"U-LiRA needs at least 3 rows (2 to fit each Gaussian, 1 held out), got {rows}")
+    correct = np.zeros(u.shape[1])
+    for j in range(rows):
+        keep = np.arange(rows) != j
+        mu_u, mu_r = u[keep].mean(0), r[keep].mean(0)
+        v_u, v_r = np.maximum(u[keep].var(0, ddof=1), var_floor), np.maximum(r[keep].var(0, ddof=1), var_floor)
+        for x, sign in ((u[j], 1), (r[j], -1)):               # unlearned: right when the ratio favours u; retrained: when it favours r
+            d = sign * (_loglik(x, mu_u, v_u) - _loglik(x, mu_r, v_r))
+            correct += (d > 0) + 0.5 * (d == 0)
+    return correct / (2 * rows)
 
 # %% ../nbs/06a_per_example.ipynb #fc617d72
 from .verdict import bootstrap_ci, t_interval   # scipy-based intervals over seeds (06b_verdict)

@@ -5,28 +5,32 @@
 # %% ../nbs/08b_per_example_runs.ipynb #pr002
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Sequence
 
+import numpy as np
+import torch
 import torch.nn.functional as F
 
 from .cache import Cache, cache_key
 from .core import check_choice
-from .data import ForgetTask, make_forget
+from .data import ForgetTask, TensorData, generator, make_forget
 from .engine import Unit
 from .metrics import evaluate
+from .per_example import margins
 from .pipeline import Profile, dense_key, dense_model, profile_splits, profile_task, prune_key, pruned_model
 from .train import Recipe, predict, train
-from .unlearn import FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
+from .unlearn import METHODS, FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'forgetting_curve', 'curve_parts']
+__all__ = ['CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'pair_margins', 'seed_record',
+           'seed_outputs_epochs', 'forgetting_curve', 'curve_parts']
 
 # %% ../nbs/08b_per_example_runs.ipynb #5f61aab7
 @dataclass(frozen=True)
 class SeedSet:
-    "K seeds of (original, Retrain, each method) on a small split with a small CompactCNN; one fixed Df."
-    K: int = 16
+    "K seeds in K/2 pairs of (original, Retrain, each method) on a small split; each pair splits the target pool T into its two forget sets."
+    K: int = 32
     per_class: int = 30
     test_per_class: int = 30
     width: int = 8
@@ -35,28 +39,47 @@ class SeedSet:
     methods: tuple = (('FT', FTConfig(epochs=2, batch_size=32)), ('l1_sparse', L1Config(epochs=2, batch_size=32)),
                       ('GA', GAConfig(epochs=5, lr=5e-4, batch_size=16)))
     forget_seed: int = 0
-    forget_class: int = 0
     forget_fraction: float = 0.1
     dataset: str = 'fashion_mnist'
     def __post_init__(self):
-        if not (isinstance(self.K, int) and self.K >= 2): raise ValueError(f"K must be an integer ≥ 2 (models per side), got {self.K!r}")
+        if not (isinstance(self.K, int) and not isinstance(self.K, bool) and self.K >= 4 and self.K % 2 == 0):
+            raise ValueError(f"K must be an even integer ≥ 4 (seeds come in pairs that split the target pool: K/2 models per side per example), got {self.K!r}")
+    @property
+    def n_pairs(self) -> int: return self.K // 2
     @property
     def profile(self) -> Profile:
         "The pipeline profile of the set's originals (same split, model and recipe)."
         return Profile(f'seedset{self.per_class}w{self.width}', dataset=self.dataset, width=self.width, per_class=self.per_class,
                        test_per_class=self.test_per_class, seeds=tuple(range(self.K)), recipe=self.recipe,
-                       rewind_epoch=self.rewind_epoch, forget_class=self.forget_class, forget_fraction=self.forget_fraction)
-    def task(self, scenario: str) -> ForgetTask:
-        "Df/Dr of `scenario`, the same for every seed."
-        return make_forget(profile_splits(self.profile), scenario, forget_class=self.forget_class,
-                           fraction=self.forget_fraction, seed=self.forget_seed)
+                       rewind_epoch=self.rewind_epoch, forget_fraction=self.forget_fraction)
+    def pool(self) -> torch.Tensor:
+        "T: the positions in D of the 2·|Df| target images, drawn once from `forget_seed`."
+        splits = profile_splits(self.profile); n = len(splits.train); nf = round(self.forget_fraction * n)
+        if not 0 < 2 * nf < n: raise ValueError(f"the target pool needs 2·|Df| = {2 * nf} images out of {n}: choose forget_fraction in (0, 0.5)")
+        return make_forget(splits, 'random', count=2 * nf, seed=self.forget_seed).forget_idx
+    def pool_data(self) -> TensorData: return profile_splits(self.profile).train.subset(self.pool())
+    def in_forget(self, seed: int) -> np.ndarray:
+        "Which examples of T seed `seed` forgets [|T|] bool: a random half H_j of T for seed 2j (drawn from j), the rest for seed 2j + 1."
+        if not (isinstance(seed, int) and 0 <= seed < self.K): raise ValueError(f"seed must be in 0..{self.K - 1}, got {seed!r}")
+        nT = len(self.pool()); j = seed // 2
+        half = torch.randperm(nT, generator=generator(100_003 * self.forget_seed + 1 + j))[:nT // 2]
+        mask = np.zeros(nT, bool); mask[half.numpy()] = True
+        return mask if seed % 2 == 0 else ~mask
+    def task(self, seed: int) -> ForgetTask:
+        "Df/Dr of seed `seed` (random forgetting, Df ⊂ T)."
+        splits, pair = profile_splits(self.profile), seed // 2
+        idx = self.pool()[torch.from_numpy(self.in_forget(seed))].sort().values
+        keep = torch.ones(len(splits.train), dtype=torch.bool); keep[idx] = False
+        return ForgetTask('random', None, idx, splits.train.subset(keep.nonzero().squeeze(1)), splits.train.subset(idx), splits.test,
+                          splits.test, dict(scenario='random', design='pairs', pool=len(self.pool()), forget_seed=self.forget_seed,
+                                            pair=pair, side=seed % 2))
 
 def _original(ss: SeedSet, sparsity: float, seed: int, cache: Cache):
     return pruned_model(ss.profile, 'omp', sparsity, seed, cache)
 
-def seed_outputs(ss: SeedSet, scenario: str, sparsity: float, seed: int, cache: Cache | None = None) -> dict:
-    "Logits on Df, Dr, test of the original, Retrain and each method of seed `seed` (a unit's fn: cached)."
-    cache = cache or Cache(); P, task = ss.profile, ss.task(scenario)
+def seed_outputs(ss: SeedSet, sparsity: float, seed: int, cache: Cache | None = None) -> dict:
+    "Logits on T, Dr and test of the original, Retrain and each method of seed `seed` (a unit's fn: cached)."
+    cache = cache or Cache(); P, task = ss.profile, ss.task(seed)
     def compute():
         model, mask = _original(ss, sparsity, seed, cache)
         out = {'original': (model, 0.0)}
@@ -64,16 +87,19 @@ def seed_outputs(ss: SeedSet, scenario: str, sparsity: float, seed: int, cache: 
         out['retrain'] = (um, run['RTE_s'])
         for name, cfg in ss.methods:
             um, run = unlearn(name, model, task, cfg, seed=seed, mask=mask); out[name] = (um, run['RTE_s'])
-        return {name: dict(forget=predict(m, task.forget), retain=predict(m, task.retain), test=predict(m, task.test), RTE_s=t)
+        pool = ss.pool_data()
+        return {name: dict(pool=predict(m, pool), retain=predict(m, task.retain), test=predict(m, task.test), RTE_s=t)
                 for name, (m, t) in out.items()}
-    return cache.record('seed_outputs', outputs_parts(ss, scenario, sparsity, seed), compute)
+    return cache.record('seed_outputs', outputs_parts(ss, sparsity, seed), compute)
 
-def outputs_parts(ss: SeedSet, scenario: str, sparsity: float, seed: int) -> dict:
-    return dict(step='seed_outputs', v=1, seedset=ss, scenario=scenario, sparsity=round(sparsity, 6), seed=seed,
+def outputs_parts(ss: SeedSet, sparsity: float, seed: int) -> dict:
+    "The cache key's parts: the setting without K (seed k's unit is the same for every K), sparsity, seed and the original's key."
+    setting = {f.name: getattr(ss, f.name) for f in fields(ss) if f.name != 'K'}
+    return dict(step='seed_outputs', v=2, design='pairs', setting=setting, sparsity=round(sparsity, 6), seed=seed,
                 model=prune_key(ss.profile, 'omp', sparsity, seed) if sparsity else dense_key(ss.profile, seed))
 
-def seedset_units(ss: SeedSet, scenarios: Sequence[str], sparsities: Sequence[float], cache: Cache | None = None) -> list[Unit]:
-    "The engine's units (kinds seedset_*: kept apart from the grid's dense/omp units that 19_scaling calibrates on): dense and OMP originals per seed, then one `seed_outputs` unit per (scenario, sparsity, seed); cached ones left out."
+def seedset_units(ss: SeedSet, sparsities: Sequence[float], cache: Cache | None = None) -> list[Unit]:
+    "The engine's units (kinds seedset_*: kept apart from the grid's dense/omp units that 19_scaling calibrates on): dense and OMP originals per seed, then one `seed_outputs` unit per (sparsity, seed); cached ones left out."
     cache = cache or Cache(); P, units = ss.profile, []
     for seed in range(ss.K):
         dkey = f'dense/{cache_key(dense_key(P, seed))}'
@@ -86,13 +112,34 @@ def seedset_units(ss: SeedSet, scenarios: Sequence[str], sparsities: Sequence[fl
                 if not cache.has('omp', prune_key(P, 'omp', s, seed)):
                     units.append(Unit(mkey, pruned_model, (P, 'omp', s, seed, cache), deps=(dkey,) if not has_dense else (),
                                       label=f'seedset omp {s:.0%} s{seed}', kind='seedset_omp'))
-            for sc in scenarios:
-                parts = outputs_parts(ss, sc, s, seed)
-                if cache.has('seed_outputs', parts): continue
-                units.append(Unit(f'seed_outputs/{cache_key(parts)}', seed_outputs, (ss, sc, s, seed, cache),
-                                  deps=tuple(k for k in (mkey,) if any(u.key == k for u in units)),
-                                  label=f'seedset {sc} {s:.0%} s{seed}', kind='seed_outputs'))
+            parts = outputs_parts(ss, s, seed)
+            if cache.has('seed_outputs', parts): continue
+            units.append(Unit(f'seed_outputs/{cache_key(parts)}', seed_outputs, (ss, s, seed, cache),
+                              deps=tuple(k for k in (mkey,) if any(u.key == k for u in units)),
+                              label=f'seedset {s:.0%} s{seed}', kind='seed_outputs'))
     return units
+
+# %% ../nbs/08b_per_example_runs.ipynb #pr005b
+def pair_margins(ss: SeedSet, records: Sequence[dict]) -> dict:
+    "{model: margins [K/2, |T|]}: row j, column i is the margin on target i of the model of pair j whose Df held i."
+    if len(records) != ss.K: raise ValueError(f"pair_margins needs the K = {ss.K} records of one sparsity in seed order, got {len(records)}")
+    y, nT = ss.pool_data().y, len(ss.pool())
+    other = np.stack([~ss.in_forget(2 * j) for j in range(ss.n_pairs)]).astype(int)     # 0: seed 2j forgot i, 1: seed 2j + 1
+    rows = 2 * np.arange(ss.n_pairs)[:, None] + other
+    return {m: np.stack([margins(rec[m]['pool'], y) for rec in records])[rows, np.arange(nT)[None]] for m in records[0]}
+
+def seed_record(ss: SeedSet, rec: dict, seed: int) -> dict:
+    "`rec` (seed `seed`'s outputs) with each model's logits on its own Df (`forget`) taken from the pool's."
+    f = torch.from_numpy(ss.in_forget(seed))
+    return {m: dict(o, forget=o['pool'][f]) for m, o in rec.items()}
+
+# %% ../nbs/08b_per_example_runs.ipynb #pr005d
+def seed_outputs_epochs(ss: SeedSet) -> float:
+    "The cost of one `seed_outputs` unit in epochs over D of `ss.profile`: Retrain, every method, and the prediction passes."
+    splits = profile_splits(ss.profile); n, nT = len(splits.train), len(ss.pool()); nf = nT // 2
+    shares = dict(retain=(n - nf) / n, forget=nf / n, train=n)
+    work = METHODS['retrain'].work(RetrainConfig(ss.recipe), shares) + sum(METHODS[m].work(cfg, shares) for m, cfg in ss.methods)
+    return work + (2 + len(ss.methods)) * (nT + (n - nf) + len(splits.test)) / n / 3
 
 # %% ../nbs/08b_per_example_runs.ipynb #pr010
 CURVE_METHODS = ('FT', 'l1_sparse')

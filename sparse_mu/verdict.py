@@ -16,9 +16,9 @@ from .core import check_choice, check_range
 from .metrics import DISPARITY_METRICS
 
 # %% auto #0
-__all__ = ['VERDICTS', 'INTERVALS', 'COLUMNS', 't_interval', 'paired_t_interval', 'bootstrap_ci', 'Claim', 'Verdict', 'decide',
-           'judge', 'gap_closed', 'disparity', 'disparity_closed', 'controlled_effect', 'noise_floor', 'broken_floor',
-           'broken_models', 'hatch_broken', 'broken_handle', 'Verdicts']
+__all__ = ['VERDICTS', 'INTERVALS', 'COLUMNS', 't_interval', 'paired_t_interval', 'bootstrap_ci', 'jackknife_ci', 'Claim',
+           'Verdict', 'decide', 'judge', 'gap_closed', 'disparity', 'disparity_closed', 'controlled_effect',
+           'noise_floor', 'broken_floor', 'broken_models', 'hatch_broken', 'broken_handle', 'Verdicts']
 
 # %% ../nbs/06b_verdict.ipynb #v005
 def _clean(values) -> np.ndarray:
@@ -63,6 +63,21 @@ def bootstrap_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], n_boo
     lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     if np.isnan(lo) or np.isnan(hi) or np.isnan(est): return est, lo, hi
     return est, min(lo, est), max(hi, est)
+
+# %% ../nbs/06b_verdict.ipynb #v009b
+def jackknife_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], level: float = 0.95) -> tuple[float, float, float]:
+    "(estimate, low, high): `stat(*arrays)` ± t_{n−1} × the leave-one-row-out jackknife SE (rows shared by all arrays); NaN interval below 3 rows."
+    _check_level(level)
+    arrays = [np.asarray(a, float) for a in arrays]
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays): raise ValueError(f"every array needs one row per pair of seeds ({n}), got {[len(a) for a in arrays]}")
+    est = float(stat(*arrays))
+    if n < 3 or np.isnan(est): return est, float('nan'), float('nan')
+    keep = ~np.eye(n, dtype=bool)
+    loo = np.array([stat(*[a[keep[j]] for a in arrays]) for j in range(n)], float)
+    se = math.sqrt((n - 1) / n * ((loo - loo.mean()) ** 2).sum())
+    half = float(stats.t.ppf((1 + level) / 2, n - 1)) * se
+    return est, est - half, est + half
 
 # %% ../nbs/06b_verdict.ipynb #v011
 VERDICTS = ('reproduced', 'contradicted', 'inconclusive', 'undefined')

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from sparse_mu.metrics import attack_report, mia_efficacy, roc_auc, tpr_at_fpr
-from sparse_mu.per_example import epsilon, epsilon_score, forgetting_quality, klom, log_steps, margins
+from sparse_mu.per_example import epsilon, epsilon_score, forgetting_quality, klom, log_steps, margins, ulira
 from sparse_mu.verdict import bootstrap_ci, t_interval
 
 
@@ -70,3 +70,13 @@ def test_intervals_and_steps():
     assert est == pytest.approx(1.0) and lo == pytest.approx(1.0) and hi == pytest.approx(1.0)
     m, lo, hi = t_interval([1., 2., 3., 4.]); assert lo < m == 2.5 < hi
     assert log_steps(4, 1024) == (4, 8, 16, 32, 64, 128, 256, 512, 1024)
+
+
+def test_ulira_extremes():
+    rng = np.random.default_rng(11)
+    memorised, never_seen = rng.normal(6, 1, (16, 100)), rng.normal(-2, 1, (16, 100))
+    assert ulira(memorised, never_seen).mean() > 0.99                          # fully distinguishable
+    same = ulira(rng.normal(-2, 1, (16, 300)), rng.normal(-2, 1, (16, 300)))
+    assert abs(same.mean() - 0.5) < 0.05, same.mean()                          # never seen vs never seen: indistinguishable
+    assert (ulira(never_seen, never_seen) == 0.5).all()                        # identical sides: every decision a tie
+    with pytest.raises(ValueError, match='at least 3'): ulira(never_seen[:2], never_seen[:2])

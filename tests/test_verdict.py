@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparse_mu.verdict import (COLUMNS, Claim, Verdicts, bootstrap_ci, broken_floor, broken_models, disparity_closed,
+from sparse_mu.verdict import (COLUMNS, Claim, Verdicts, bootstrap_ci, jackknife_ci, broken_floor, broken_models, disparity_closed,
                                gap_closed, judge, noise_floor, paired_t_interval, t_interval)
 
 CLAIM = Claim('sparse closes more of the gap', 'sparse − dense share closed', direction=1, margin=0.1)
@@ -68,3 +68,16 @@ def test_verdicts_table(tmp_path):
     vs = Verdicts(); vs.judge(np.random.default_rng(4).normal(0.5, 0.1, 10), CLAIM)
     path = vs.save(tmp_path, 'demo')
     assert list(pd.read_csv(path).columns) == COLUMNS
+
+
+def test_jackknife_interval():
+    rng = np.random.default_rng(7)
+    v = rng.normal(1, 2, 10)
+    est, lo, hi = jackknife_ci(np.mean, [v])
+    assert (est, lo, hi) == pytest.approx(t_interval(v))                       # the mean: the Student-t interval
+    a, b = rng.normal(size=(6, 20)) * 3, rng.normal(size=(6, 20))              # a ratio of spreads over 6 rows (pairs)
+    est, lo, hi = jackknife_ci(lambda a, b: a.std(0).mean() / b.std(0).mean(), [a, b])
+    assert lo < est < hi and hi - est == pytest.approx(est - lo)               # centred: holds its estimate
+    est, lo, hi = jackknife_ci(np.mean, [v[:2]])
+    assert est == pytest.approx(v[:2].mean()) and np.isnan(lo) and np.isnan(hi)   # < 3 rows
+    with pytest.raises(ValueError, match='one row per pair'): jackknife_ci(np.mean, [a, b[:3]])
