@@ -320,6 +320,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                                                                                 'sparse_mu/per_example_runs.py'),
                                             'sparse_mu.per_example_runs.seed_record': ( 'per_example_runs.html#seed_record',
                                                                                         'sparse_mu/per_example_runs.py'),
+                                            'sparse_mu.per_example_runs.seed_set': ( 'per_example_runs.html#seed_set',
+                                                                                     'sparse_mu/per_example_runs.py'),
                                             'sparse_mu.per_example_runs.seedset_units': ( 'per_example_runs.html#seedset_units',
                                                                                           'sparse_mu/per_example_runs.py')},
             'sparse_mu.pipeline': { 'sparse_mu.pipeline.Profile': ('pipeline.html#profile', 'sparse_mu/pipeline.py'),

@@ -23,8 +23,8 @@ from .train import Recipe, predict, train
 from .unlearn import METHODS, FTConfig, GAConfig, L1Config, RetrainConfig, unlearn
 
 # %% auto #0
-__all__ = ['CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'pair_margins', 'seed_record',
-           'seed_outputs_epochs', 'forgetting_curve', 'curve_parts']
+__all__ = ['SEED_SETS', 'CURVE_METHODS', 'SeedSet', 'seed_outputs', 'outputs_parts', 'seedset_units', 'pair_margins',
+           'seed_record', 'seed_outputs_epochs', 'seed_set', 'forgetting_curve', 'curve_parts']
 
 # %% ../nbs/08b_per_example_runs.ipynb #5f61aab7
 @dataclass(frozen=True)
@@ -140,6 +140,21 @@ def seed_outputs_epochs(ss: SeedSet) -> float:
     shares = dict(retain=(n - nf) / n, forget=nf / n, train=n)
     work = METHODS['retrain'].work(RetrainConfig(ss.recipe), shares) + sum(METHODS[m].work(cfg, shares) for m, cfg in ss.methods)
     return work + (2 + len(ss.methods)) * (nT + (n - nf) + len(splits.test)) / n / 3
+
+# %% ../nbs/08b_per_example_runs.ipynb #5d2c66bf
+SEED_SETS = {
+    'default': (SeedSet(K=32), 0.95),
+    'extended': (SeedSet(K=128), 0.95),
+    'smoke': (SeedSet(K=4, per_class=6, test_per_class=5, width=4,
+                      recipe=Recipe(epochs=2, lr=0.05, batch_size=16, schedule='onecycle', augment=False),
+                      methods=(('FT', FTConfig(epochs=1, batch_size=16)), ('l1_sparse', L1Config(epochs=1, batch_size=16)),
+                               ('GA', GAConfig(epochs=1, lr=5e-4, batch_size=8)))), 0.9),
+}
+
+def seed_set(profile: str) -> tuple[SeedSet, tuple[float, float]]:
+    "The seed set of `profile` and its (dense, sparse) sparsities (smoke and extended have their own; others read the default's)."
+    ss, hi = SEED_SETS.get(profile, SEED_SETS['default'])
+    return ss, (0.0, hi)
 
 # %% ../nbs/08b_per_example_runs.ipynb #pr010
 CURVE_METHODS = ('FT', 'l1_sparse')

@@ -255,7 +255,7 @@ def plan_table(profile: str | Profile, epoch_s: float, cache: Cache | None = Non
 
 # %% ../nbs/09a_plan.ipynb #82c627d5
 STUDIES = {                            # notebook -> its units at a study profile (cached ones left out)
-    '20_strong_eval': lambda profile, cache: seedset_units(seed_set(profile), cache=cache),
+    '20_strong_eval': lambda profile, cache: seedset_units(*seed_set(profile), cache=cache),
     '21_regime_map': lambda profile, cache: regime_units(regime_design(profile), cache),
 }
 
