@@ -30,6 +30,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '', 'doc_host': '', 'git_url
                                  'sparse_mu.batch.batch_order': ('batch.html#batch_order', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.check_parameters': ('batch.html#check_parameters', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.declared_parameters': ('batch.html#declared_parameters', 'sparse_mu/batch.py'),
+                                 'sparse_mu.batch.default_out': ('batch.html#default_out', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.default_workers': ('batch.html#default_workers', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.earlier_record': ('batch.html#earlier_record', 'sparse_mu/batch.py'),
                                  'sparse_mu.batch.error_message': ('batch.html#error_message', 'sparse_mu/batch.py'),

@@ -20,7 +20,7 @@ from .pipeline import ENV_GRID_LOG, PROFILES, STUDY_PROFILES
 __all__ = ['notebooks_dir', 'has_parameters', 'runs_alone', 'experiment_notebooks', 'profile_notebooks', 'select_notebooks',
            'kernel_manager', 'strip_root', 'run_notebook', 'error_message', 'machine_info', 'summary',
            'declared_parameters', 'check_parameters', 'default_workers', 'relative_path', 'keep_log_rows', 'kernel_env',
-           'batch_order', 'run_lanes', 'reproduce', 'study_plan', 'earlier_record']
+           'batch_order', 'run_lanes', 'default_out', 'reproduce', 'study_plan', 'earlier_record']
 
 # %% ../nbs/09_batch.ipynb #c012
 def notebooks_dir(nbs_dir: str | Path | None = None) -> Path:
@@ -229,6 +229,11 @@ def run_lanes(batch: _Batch, todo: list[Path], lanes: int) -> None:
         except BaseException: batch.stop.set(); raise     # Ctrl-C: nothing new starts; the kernels got the signal too
     for f in futures: f.result()                         # the first failure, in name order
 
+def default_out(profile: str, nbs_dir: str | Path | None = None) -> Path:
+    "Where a batch at `profile` writes unless told: the repository's figures/, or figures/PROFILE/ for a study profile."
+    root = notebooks_dir(nbs_dir).parent/'figures'
+    return root/profile if profile in STUDY_PROFILES else root
+
 def reproduce(profile: str = 'default', only: str | list[str] | None = None, out: str | Path | None = None,
               nbs_dir: str | Path | None = None, extra_params: dict | None = None, stream: bool = False,
               workers: int = 1, address: str | None = None, threads: int = 1, lanes: int = 1) -> dict:
@@ -240,7 +245,7 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
     nbs_dir = notebooks_dir(nbs_dir)
     todo = select_notebooks(profile_notebooks(experiment_notebooks(nbs_dir), profile), only)
     study = profile in STUDY_PROFILES              # a study profile's batch: its own folder, and a plan written before it runs
-    out = Path(out) if out is not None else nbs_dir.parent/'figures'/(profile if study else '')
+    out = Path(out) if out is not None else default_out(profile, nbs_dir)
     params = dict(profile=profile, out_dir=str(out.resolve()), **check_parameters(extra_params or {}, todo))
     record = dict(commit=git_commit(), profile=profile, parameters=dict(params, out_dir=relative_path(out)),
                   machine=machine_info(), started=datetime.datetime.now().isoformat(timespec='seconds'), lanes=lanes,

@@ -8,7 +8,7 @@ import argparse, json, sys
 from pathlib import Path
 
 from .core import atomic_write_text, markdown_table
-from .batch import default_workers, experiment_notebooks, notebooks_dir, reproduce, summary
+from .batch import default_out, default_workers, experiment_notebooks, notebooks_dir, reproduce, summary
 from .pipeline import PROFILES
 from .report import README_BLOCK, compare_tables, fill_readme
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in names: print(n)
         return 0
     try:
-        out = args.out if args.out is not None else notebooks_dir(args.nbs).parent/'figures'
+        out = args.out if args.out is not None else default_out(args.profile, args.nbs)
         workers = args.workers if args.workers is not None else (1 if args.address else default_workers(args.threads))
         record = reproduce(args.profile, args.only, out, args.nbs, dict(args.param), stream=not args.quiet,
                            workers=workers, address=args.address, threads=args.threads, lanes=args.lanes)

@@ -54,3 +54,8 @@ def test_extended_tables():
     assert pts.images.max() >= 10_000 and pts.images.max() >= 4 * pts.images.min() and pts.width.max() >= 2 * pts.width.min()
     se = pd.read_csv(EXT/'tables'/'strong_eval.csv')
     assert se.K_per_side.min() >= 64 and se.K.min() >= 128              # models per side per example; seeds
+
+def test_extended_writes_its_own_folder():
+    "A study profile's batch never writes over the default batch's figures/ unless told to."
+    from sparse_mu.batch import default_out
+    assert default_out('extended') == EXT and default_out('default') == EXT.parent
