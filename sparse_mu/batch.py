@@ -271,8 +271,8 @@ def reproduce(profile: str = 'default', only: str | list[str] | None = None, out
 
 def study_plan(profile: str, workers: int, notebooks: set[str]) -> dict:
     "The plan of a study profile's batch (`09a_plan`: its units not in the cache, calibrated here), printed and kept in the record."
-    from sparse_mu.plan import study_estimate          # the plan imports the studies' designs: only a study batch needs them
-    est = study_estimate(profile, workers=workers, notebooks=notebooks)
+    from sparse_mu.plan import Cache, study_estimate   # the plan imports the studies' designs: only a study batch needs them
+    est = study_estimate(profile, workers=workers, cache=Cache(), notebooks=notebooks)   # the batch's cache: what is left to run
     print(f"plan: {est['units']} units, {est['work_s'] / 60:.1f} min of work, about {est['wall_s'] / 60:.1f} min on {workers} worker(s)", flush=True)
     return est
 
