@@ -14,7 +14,7 @@ import torch
 import sparse_mu
 
 from .cache import Cache
-from .core import Timer, get_device, to_jsonable
+from .core import Timer, env_setting, get_device, to_jsonable
 from .data import DATASETS, DatasetInfo, TensorData
 from .engine import Unit, critical_path, order_units, simulate
 from .per_example_runs import seed_outputs_epochs, seed_set, seedset_units
@@ -29,7 +29,7 @@ __all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'STUDIES', 
            'batch_units', 'structure_twin', 'record_args', 'data_shares', 'unit_profile', 'test_share', 'unit_epochs',
            'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model',
            'calibrate', 'largest_output', 'unit_memory', 'plan_table', 'study_units', 'speed_key',
-           'study_epoch_seconds', 'study_cost', 'study_estimate', 'compare_study_with_log']
+           'study_epoch_seconds', 'study_cost', 'study_estimate', 'replan_from_log', 'compare_study_with_log']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
 REQUEST_LOG = Path(sparse_mu.__file__).resolve().parent.parent/'figures'/'grid_requests.jsonl'   # the committed default batch's
@@ -199,8 +199,12 @@ def profile_model(profile: str | Profile):
     n = P.per_class * info.num_classes if P.per_class else 45_000
     return model, torch.zeros(1, info.in_channels, info.size, info.size, dtype=torch.uint8), n
 
-def calibrate(profile: str | Profile, steps: int = 3, batch_size: int = 32, device=None) -> float:
-    "Seconds per epoch-equivalent on the present device: `steps` SGD steps of the profile's model on random images, scaled."
+def calibrate(profile: str | Profile, steps: int = 3, batch_size: int = 32, device=None, threads: int | None = None) -> float:
+    "Seconds per epoch-equivalent on the present device: `steps` SGD steps of the profile's model on random images, scaled; at `threads` torch threads (a unit's, e.g.) when given."
+    if threads is not None:                      # time at the threads a unit of the engine gets, not the calling process's
+        old = torch.get_num_threads(); torch.set_num_threads(threads)
+        try: return calibrate(profile, steps, batch_size, device)
+        finally: torch.set_num_threads(old)
     P = get_profile(profile); model, x1, n = profile_model(P); device = get_device(device)
     b = min(batch_size, P.recipe.batch_size)
     gen = torch.Generator().manual_seed(0)
@@ -274,10 +278,11 @@ def speed_key(P: Profile) -> tuple:
     "What the seconds of one training epoch depend on: data, architecture, width, training-set size, batch size."
     return (P.dataset, P.arch, P.width, P.per_class, P.recipe.batch_size)
 
-def study_epoch_seconds(units: list[Unit], log: pd.DataFrame | None = None, device=None) -> dict:
-    "{speed_key: seconds per epoch}: from `log`'s fastest dense training of each size when given, else calibrated here."
+def study_epoch_seconds(units: list[Unit], log: pd.DataFrame | None = None, device=None, steps: int = 8) -> dict:
+    "{speed_key: seconds per epoch}: from `log`'s fastest dense training of each size when given, else calibrated here (at a unit's threads)."
     profiles = {speed_key(unit_profile(u)): unit_profile(u) for u in units}
-    if log is None: return {k: calibrate(P, batch_size=P.recipe.batch_size, device=device) for k, P in profiles.items()}
+    threads = int(env_setting('SPARSE_MU_UNIT_THREADS'))
+    if log is None: return {k: calibrate(P, steps, P.recipe.batch_size, device, threads) for k, P in profiles.items()}
     seconds = dict(zip(log.key, log.seconds))
     out = {}
     for u in units:
@@ -304,6 +309,13 @@ def study_estimate(profile: str | Profile, workers: int = 2, cache: Cache | None
                 wall_s=simulate(units, cost, workers) if units else 0.0,
                 notebooks={nb: dict(units=len(us), work_s=sum(map(cost, us))) for nb, us in per_nb.items()},
                 epoch_s=[dict(size=list(k), seconds=v) for k, v in epoch_s.items()])
+
+def replan_from_log(log: pd.DataFrame, profile: str | Profile, workers: int = 2) -> dict:
+    "The plan of the units a study batch ran (its log, cached ones left out) at the seconds per epoch that batch measured: work and simulated wall seconds."
+    ran = log[~log.get('cached', pd.Series(False, index=log.index)).fillna(False).astype(bool)]
+    units = [u for us in study_units(profile).values() for u in us if u.key in set(ran.key)]
+    cost = study_cost(study_epoch_seconds(units, ran))
+    return dict(units=len(units), work_s=sum(map(cost, units)), wall_s=simulate(units, cost, workers), workers=workers)
 
 def compare_study_with_log(log: pd.DataFrame, profile: str | Profile) -> pd.DataFrame:
     "Measured vs predicted seconds of the units a study batch ran (its log), summed per kind; seconds per epoch from the same log."

@@ -15,7 +15,7 @@ from .core import markdown_table
 __all__ = ['README_BLOCK', 'MISSING', 'OWN_REGIME', 'WORD_ORDER', 'SCENARIO_WORDS', 'TIME_COLUMN', 'claims_table', 'run_table',
            'readme_block', 'fill_readme', 'notebook_texts', 'claims_name', 'read_claims', 'claim_rows', 'primary_row',
            'verdict_counts', 'interval_text', 'effect_text', 'notebook_profile', 'regime_parts', 'regime',
-           'notebook_link', 'paper_claims_table', 'answer_line', 'compare_tables']
+           'notebook_link', 'paper_claims_table', 'answer_line', 'scale_table', 'compare_tables']
 
 # %% ../nbs/09b_report.ipynb #e32737ac
 README_BLOCK = re.compile(r'(<!-- (?P<src>[^>]+?) -->\n)(?P<body>.*?)(\n?<!-- end -->)', re.S)
@@ -28,7 +28,7 @@ def claims_table(out: Path) -> str:
     return markdown_table(pd.DataFrame(rows, columns=['study', 'claim', 'verdict', 'numbers'])).strip()
 
 def run_table(out: Path) -> str:
-    """The notebooks of `out/run.json` by start: commit, status, start and duration (s), then the batch's wall time; the
+    """The notebooks of `out/run.json` by start: commit, status, start and duration (s), then the batch's wall time (and, for a study batch, the plan it wrote before it ran); the
     notebooks of each later rerun (`reproduce(only=...)`) follow, with starts counted from that rerun's own start."""
     rec = json.loads((Path(out)/'run.json').read_text())
     row = lambda n: dict(notebook=f"`{n['name']}`", commit=n.get('commit', rec.get('commit', '')), status=n['status'],
@@ -40,11 +40,15 @@ def run_table(out: Path) -> str:
     for i, label, seconds in runs:
         ran = sorted((n for n in rec['notebooks'] if n.get('update') == i), key=lambda n: n.get('start', 0))
         if ran or i is None: rows += [row(n) for n in ran] + [wall(label, seconds)]   # a rerun whose notebooks ran again later: none
+        plan = (rec if i is None else rec['updates'][i]).get('plan')            # a study batch's plan, written before it ran
+        if plan and (ran or i is None):
+            rows.append(dict(notebook=f"planned before it ran ({plan['units']} units, {plan['workers']} workers)", commit='', status='',
+                             start_s='', seconds=f"{plan['wall_s']:.0f} ({plan['wall_s'] / max(seconds, 1e-9):.2f}× the wall time)"))
     return markdown_table(pd.DataFrame(rows)).strip()
 
 def readme_block(src: str, out: Path) -> str:
     """What a README block `<!-- src -->` holds: 'run' (or 'run FOLDER', another batch's record), 'claims', 'paper-claims',
-    'answer' or a file under `out` (named from the repository; one the batch did not write reads *(not in this run)*)."""
+    'answer', 'scale FOLDER' (the regime map's scale axis of another batch) or a file under `out` (named from the repository; one the batch did not write reads *(not in this run)*)."""
     if src == 'run': return run_table(out) if (Path(out)/'run.json').exists() else MISSING.format('figures/run.json')
     if src == 'claims': return claims_table(out)
     if src == 'paper-claims': return paper_claims_table(out)
@@ -52,6 +56,7 @@ def readme_block(src: str, out: Path) -> str:
     kind, _, name = src.rpartition(' ')
     path = Path(out)/Path(name).relative_to('figures') if name.startswith('figures/') else Path(out).parent/name
     if kind == 'run': return run_table(path) if (path/'run.json').exists() else MISSING.format(f'{name.rstrip("/")}/run.json')
+    if kind == 'scale': return scale_table(path)
     if not path.exists(): return MISSING.format(name)    # laid out before its batch ran: said so, not failed
     return path.read_text().strip()
 
@@ -176,6 +181,27 @@ def answer_line(out: Path, stem: str = '24_confirmatory') -> str:
             f"Original→Retrain gap that fine-tuning closes by " + '; and by '.join(parts) +
             (f", against a margin δ = {margin.iloc[0]:g}" if len(margin) else '') +
             f" (sparse − dense, paired 95% interval over seeds: the primary endpoints of `{stem}`).")
+
+# %% ../nbs/09b_report.ipynb #a58fbc75
+def scale_table(out: Path) -> str:
+    "Claims × scale points of notebook 21 in batch folder `out`: 'θ [low, high] verdict' per point, and the change first → last."
+    path = Path(out)/'tables'/'regime_verdicts.csv'
+    if not path.exists(): return MISSING.format(f'{Path(out).parent.name}/{Path(out).name}/tables/regime_verdicts.csv')
+    df = pd.read_csv(path); df = df[df.axis == 'scale']
+    points = list(dict.fromkeys(df.point)); rows = []
+    for claim, g in df.groupby('claim', sort=False):
+        g = g.set_index('point'); r = {'claim': claim}
+        for pt in points:
+            x = g.loc[pt] if pt in g.index else None
+            r[pt] = '' if x is None else f"{interval_text(x.effect, x.ci_low, x.ci_high) or 'n/a'} {x.verdict}"
+        first, last = (g.loc[points[0]], g.loc[points[-1]]) if {points[0], points[-1]} <= set(g.index) else (None, None)
+        if len(points) > 1 and first is not None and not (pd.isna(first.effect) or pd.isna(last.effect)):
+            change = last.effect - first.effect
+            overlap = not (last.ci_low > first.ci_high or last.ci_high < first.ci_low)
+            r[f'{points[0]} → {points[-1]}'] = f"{'grows' if change > 0 else 'shrinks'} ({change:+.3g}" + (', within the intervals)' if overlap else ')')
+        rows.append(r)
+    return markdown_table(pd.DataFrame(rows).fillna('')).strip()
+
 
 # %% ../nbs/09b_report.ipynb #3332305a
 TIME_COLUMN = re.compile(r'RTE|seconds|time|speedup|per_min|ratio|hours|_s$|_h$|^value$|^baseline$')

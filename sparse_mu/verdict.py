@@ -47,13 +47,17 @@ def paired_t_interval(a: Sequence[float], b: Sequence[float], level: float = 0.9
     return float(d.mean()), float(ci.low), float(ci.high)
 
 # %% ../nbs/06b_verdict.ipynb #v008
+def _rows(arrays: Sequence[np.ndarray], unit: str) -> tuple[list[np.ndarray], int]:
+    "The arrays as floats and their shared number of rows (one per `unit`), else a clear error."
+    arrays = [np.asarray(a, float) for a in arrays]
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays): raise ValueError(f"every array needs one row per {unit} ({n}), got {[len(a) for a in arrays]}")
+    return arrays, n
+
 def bootstrap_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], n_boot: int = 2000, level: float = 0.95,
                  seed: int = 0) -> tuple[float, float, float]:
     "(estimate, low, high): `stat(*arrays)` and its percentile interval (`scipy.stats.bootstrap`) over resamples of the rows (seeds), shared by all arrays; widened to contain the estimate."
-    _check_level(level)
-    arrays = [np.asarray(a, float) for a in arrays]
-    K = len(arrays[0])
-    if any(len(a) != K for a in arrays): raise ValueError(f"every array needs one row per seed ({K}), got {[len(a) for a in arrays]}")
+    _check_level(level); arrays, K = _rows(arrays, 'seed')
     est = float(stat(*arrays))
     if K < 2: return est, float('nan'), float('nan')
     with warnings.catch_warnings():
@@ -67,10 +71,7 @@ def bootstrap_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], n_boo
 # %% ../nbs/06b_verdict.ipynb #v009b
 def jackknife_ci(stat: Callable[..., float], arrays: Sequence[np.ndarray], level: float = 0.95) -> tuple[float, float, float]:
     "(estimate, low, high): `stat(*arrays)` ± t_{n−1} × the leave-one-row-out jackknife SE (rows shared by all arrays); NaN interval below 3 rows."
-    _check_level(level)
-    arrays = [np.asarray(a, float) for a in arrays]
-    n = len(arrays[0])
-    if any(len(a) != n for a in arrays): raise ValueError(f"every array needs one row per pair of seeds ({n}), got {[len(a) for a in arrays]}")
+    _check_level(level); arrays, n = _rows(arrays, 'pair of seeds')
     est = float(stat(*arrays))
     if n < 3 or np.isnan(est): return est, float('nan'), float('nan')
     keep = ~np.eye(n, dtype=bool)

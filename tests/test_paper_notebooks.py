@@ -5,8 +5,8 @@ schedule, the reference unlearning preset, all shortened to one epoch by the tes
 (tests/paper_tiny.py, registered in the notebook's kernel through $SPARSE_MU_PROFILES). 10-90 s each on one core.
 
 Not here: 10_theory (a digits MLP at every profile; its paper-scale piece, σ(m) by Hessian-vector products on conv
-nets, is tests/test_paper_scale.py::test_sigma_m_by_hvp_on_conv_nets), 20_strong_eval and 21_regime_map (digits
-studies whose scale is their own: every profile but smoke runs their default sizes) and 19_scaling (it reads a batch's
+nets, is tests/test_paper_scale.py::test_sigma_m_by_hvp_on_conv_nets), 20_strong_eval and 21_regime_map (Fashion-MNIST
+studies whose scale is their own: `SEED_SETS` and `REGIME_DESIGNS`; a profile they do not name runs their default design) and 19_scaling (it reads a batch's
 records; tests/test_paper_scale.py::test_plan_command_every_profile plans the paper profile)."""
 from pathlib import Path
 import pandas as pd

@@ -267,6 +267,8 @@ def build(out: Path, quiet: bool = True) -> Path:
         ''.join(f'| [`{m}`]({m}.rst) | [`{s}`](../{page_of_notebook(s)}.ipynb) |\n' for m, s in mods.items()) + '\n' +
         toctree('Modules', list(mods), hidden=True))
     for f in (ROOT/'figures').glob('*.png'): shutil.copy2(f, src/'figures'/f.name)
+    for f in (ROOT/'figures').glob('*/*.png'):          # a study profile's batch (figures/extended/)
+        (src/'figures'/f.parent.name).mkdir(exist_ok=True); shutil.copy2(f, src/'figures'/f.parent.name/f.name)
     stems = {p.stem for p in (ROOT/'nbs').glob('[0-9][0-9]*.ipynb')}
     for name in GUIDE + RESULTS:
         (src/f'{name}.md').write_text(page_text((SITE/'pages'/f'{name}.md').read_text(), stems, mods, copied))
