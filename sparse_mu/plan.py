@@ -26,9 +26,9 @@ from .unlearn import METHODS
 
 # %% auto #0
 __all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'STUDIES', 'read_requests', 'map_request', 'batch_jobs',
-           'batch_units', 'structure_twin', 'record_args', 'data_shares', 'unit_profile', 'test_share', 'unit_epochs',
-           'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate', 'serial_chains', 'profile_model',
-           'calibrate', 'largest_output', 'unit_memory', 'plan_table', 'study_units', 'speed_key',
+           'batch_units', 'structure_twin', 'record_args', 'data_shares', 'unit_profile', 'held_out_share',
+           'unit_epochs', 'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate', 'serial_chains',
+           'profile_model', 'calibrate', 'largest_output', 'unit_memory', 'plan_table', 'study_units', 'speed_key',
            'study_epoch_seconds', 'study_cost', 'study_estimate', 'replan_from_log', 'compare_study_with_log']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
@@ -121,13 +121,13 @@ def unit_profile(unit: Unit) -> Profile:
     a = unit.args[0]
     return a if isinstance(a, Profile) else a.profile
 
-def test_share(P: Profile) -> float:
+def held_out_share(P: Profile) -> float:
     "|test| / |D|: the profile's own when both are set per class, else the paper's CIFAR-10 split (10,000 / 45,000)."
     return P.test_per_class / P.per_class if P.per_class and P.test_per_class else 10_000 / 45_000
 
 def unit_epochs(unit: Unit) -> float:
     "The cost of `unit` in epochs over the full training set of its profile (see the table above)."
-    P = unit_profile(unit); evaluation = (1 + test_share(P)) / 3        # a prediction pass over D and the test set
+    P = unit_profile(unit); evaluation = (1 + held_out_share(P)) / 3        # a prediction pass over D and the test set
     if unit.kind == 'curve':                                             # one run of steps[-1] batches, evaluated at each step count
         steps, config = unit.args[5], unit.args[6]
         return steps[-1] * config.batch_size / data_shares(P)['train'] + len(steps) * evaluation

@@ -6,7 +6,7 @@ from sparse_mu.cache import Cache
 from sparse_mu.engine import ENV_ADDRESS, ENV_WORKERS
 from sparse_mu.metrics import paper_table
 from sparse_mu.pipeline import get_profile, grid_units, run_grid
-from sparse_mu.plan import estimate, profile_model, unit_epochs, unit_memory
+from sparse_mu.plan import estimate, profile_model, held_out_share, unit_epochs, unit_memory
 from sparse_mu.unlearn import METHODS, PRESETS, Method, display_names, register, unregister
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def test_toy_method_runs_through_pipeline_plan_and_table(toy, tmp_path):
     assert [u.kind for u in units] == []                                       # cached by the run above
     fresh = grid_units(P, ['class'], ['shrink'], [0.0], [0], cache=Cache(tmp_path/'empty'))
     record = [u for u in fresh if u.kind == 'record:shrink']
-    assert len(record) == 1 and unit_epochs(record[0]) == pytest.approx((1 + 0.2) / 3)
+    assert len(record) == 1 and unit_epochs(record[0]) == pytest.approx((1 + held_out_share(P)) / 3)   # one prediction pass over D and the test set
     model, x1, n = profile_model(P)
     assert unit_memory(record[0], model, x1, n, budget=2**30) > 0
     assert estimate(P, 1.0, workers=(1,), units=fresh).work_h[0] > 0
