@@ -78,9 +78,10 @@ def plan_command(profile: str, epoch_s: float | str | None = None, stale: bool =
     print(); print(plan.estimate(profile, t_e).to_markdown(index=False, floatfmt='.3g'))
     return 0
 
-def study_plan_command(profile: str, workers: int = 2) -> int:
-    "`sparse-mu plan --profile extended`: a study profile's units not yet cached, per notebook, and its wall time (calibrated here)."
+def study_plan_command(profile: str, workers: int | None = None) -> int:
+    "`sparse-mu plan --profile extended`: a study profile's units not yet cached, per notebook, and its wall time on `workers` (default: what `reproduce` starts; calibrated here)."
     from sparse_mu import plan
+    workers = workers or default_workers()
     est = plan.study_estimate(profile, workers=workers, cache=plan.Cache())
     print(f'# sparse-mu plan --profile {profile}: the studies beyond the default batch, units not in the cache, '
           f'seconds per epoch calibrated on {plan.get_device()}\n')

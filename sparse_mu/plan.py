@@ -29,7 +29,8 @@ __all__ = ['REQUEST_LOG', 'FORGET_SHARE', 'PAPER_EPOCH_S', 'SHAPES', 'STUDIES', 
            'batch_units', 'structure_twin', 'record_args', 'data_shares', 'unit_profile', 'held_out_share',
            'unit_epochs', 'read_log', 'epoch_seconds', 'compare_with_log', 'plan_units', 'estimate', 'serial_chains',
            'profile_model', 'calibrate', 'largest_output', 'unit_memory', 'plan_table', 'study_units', 'speed_key',
-           'study_epoch_seconds', 'study_cost', 'study_estimate', 'replan_from_log', 'compare_study_with_log']
+           'study_epoch_seconds', 'study_cost', 'study_estimate', 'computed', 'replan_from_log',
+           'compare_study_with_log']
 
 # %% ../nbs/09a_plan.ipynb #71eb4cd9
 REQUEST_LOG = Path(sparse_mu.__file__).resolve().parent.parent/'figures'/'grid_requests.jsonl'   # the committed default batch's
@@ -310,19 +311,22 @@ def study_estimate(profile: str | Profile, workers: int = 2, cache: Cache | None
                 notebooks={nb: dict(units=len(us), work_s=sum(map(cost, us))) for nb, us in per_nb.items()},
                 epoch_s=[dict(size=list(k), seconds=v) for k, v in epoch_s.items()])
 
+def computed(log: pd.DataFrame) -> pd.DataFrame:
+    "The rows of a unit log for the units the batch computed (not those it found cached)."
+    return log[~log.get('cached', pd.Series(False, index=log.index)).fillna(False).astype(bool)]
+
 def replan_from_log(log: pd.DataFrame, profile: str | Profile, workers: int = 2) -> dict:
     "The plan of the units a study batch ran (its log, cached ones left out) at the seconds per epoch that batch measured: work and simulated wall seconds."
-    ran = log[~log.get('cached', pd.Series(False, index=log.index)).fillna(False).astype(bool)]
+    ran = computed(log)
     units = [u for us in study_units(profile).values() for u in us if u.key in set(ran.key)]
     cost = study_cost(study_epoch_seconds(units, ran))
     return dict(units=len(units), work_s=sum(map(cost, units)), wall_s=simulate(units, cost, workers), workers=workers)
 
 def compare_study_with_log(log: pd.DataFrame, profile: str | Profile) -> pd.DataFrame:
     "Measured vs predicted seconds of the units a study batch ran (its log), summed per kind; seconds per epoch from the same log."
-    units = [u for us in study_units(profile).values() for u in us]
-    ran = log[~log.get('cached', pd.Series(False, index=log.index)).fillna(False).astype(bool)]
-    cost = study_cost(study_epoch_seconds(units, ran))
-    predicted = {u.key: cost(u) for u in units if speed_key(unit_profile(u)) in study_epoch_seconds(units, ran)}
+    units, ran = [u for us in study_units(profile).values() for u in us], computed(log)
+    epoch_s = study_epoch_seconds(units, ran); cost = study_cost(epoch_s)
+    predicted = {u.key: cost(u) for u in units if speed_key(unit_profile(u)) in epoch_s}
     known = ran[ran.key.isin(predicted)].assign(predicted=lambda d: d.key.map(predicted))
     out = known.groupby('kind').agg(units=('key', 'size'), measured_s=('seconds', 'sum'), predicted_s=('predicted', 'sum'))
     out.loc['all'] = out.sum()

@@ -79,7 +79,6 @@ class RegimeDesign:
     share: float = 0.05                       # FT's budget: the paper's share of training (10 of 182 epochs ≈ 5%)
     curve_shares: tuple = (0.005, 0.25)       # the forgetting curves' first and last share of training
     curve_per_octave: int = 2
-    curve_sparsities: tuple = (0.0, 0.95)
     scenarios: tuple = ('class', 'random')
     def __post_init__(self):
         if len(self.seeds) < 1 or len(set(self.seeds)) != len(self.seeds): raise ValueError(f'seeds must be distinct, got {self.seeds}')
@@ -90,6 +89,8 @@ class RegimeDesign:
         return {p.label: p.profile(B) for p in self.points}
     @property
     def curve_profile(self) -> Profile: return next(iter(self.profiles().values()))
+    @property
+    def curve_sparsities(self) -> tuple: return (0.0, self.sparsity)     # the two arms whose Retrain records the first point has
 
 REGIME_DESIGNS = {
     'smoke': RegimeDesign('smoke', (ScalePoint('S1', 12, 8), ScalePoint('S2', 16, 8)), seeds=(0, 1),
@@ -146,10 +147,6 @@ def regime_units(d: RegimeDesign, cache: Cache | None = None) -> list[Unit]:
         for seed in d.seeds:
             for Pa, jobs, _ in regime_groups(P, seed, d):
                 for u in record_units(Pa, jobs, 'omp', cache): units.setdefault(u.key, u)
-    Pc = d.curve_profile
-    extra = [(sc, s, 'retrain', seed, Pc.config('retrain')) for seed in d.seeds for sc in d.scenarios for s in d.curve_sparsities]
-    for seed in d.seeds:
-        for u in record_units(seed_profile(Pc, seed), [j for j in extra if j[3] == seed], 'omp', cache): units.setdefault(u.key, u)
     for job in curve_jobs(d):
         Pj, sc, m, s, seed, steps, cfg = job
         parts = curve_parts(Pj, sc, m, s, seed, steps, cfg)
