@@ -12,15 +12,15 @@ from .cache import Cache, cache_key
 from .engine import Unit
 from .models import count_params
 from .per_example import log_steps
-from .per_example_runs import curve_parts, forgetting_curve
+from .per_example_runs import CURVE_METHODS, curve_parts, forgetting_curve
 from .pipeline import Profile, get_profile, model_unit, new_model, profile_splits, profile_task, record_units
 from .prune import Mask
 from .unlearn import FTStepsConfig, L1Config
 
 # %% auto #0
-__all__ = ['REGIME_DESIGNS', 'ARMS', 'CURVE_METHODS', 'training_steps', 'ft_config', 'ft_steps', 'nonzeros', 'fit_width',
-           'seed_profile', 'ScalePoint', 'RegimeDesign', 'regime_design', 'regime_groups', 'curve_steps',
-           'curve_config', 'curve_jobs', 'regime_units']
+__all__ = ['REGIME_DESIGNS', 'ARMS', 'training_steps', 'ft_config', 'ft_steps', 'nonzeros', 'fit_width', 'seed_profile',
+           'ScalePoint', 'RegimeDesign', 'regime_design', 'regime_groups', 'curve_steps', 'curve_config', 'curve_jobs',
+           'regime_units']
 
 # %% ../nbs/08c_regime.ipynb #rg005
 def training_steps(P: Profile) -> int:
@@ -121,8 +121,6 @@ def regime_groups(P: Profile, seed: int, d: RegimeDesign) -> list[tuple]:
     return [(Pa, jobs, labels) for Pa, (jobs, labels) in out.items()]
 
 # %% ../nbs/08c_regime.ipynb #rg017
-CURVE_METHODS = ('FT', 'l1_sparse')
-
 def curve_steps(P: Profile, d: RegimeDesign) -> tuple[int, ...]:
     "The curves' step counts: shares of `P`'s training steps from `d.curve_shares[0]` to `[1]`, `curve_per_octave` per doubling."
     total, (first, last) = training_steps(P), d.curve_shares
